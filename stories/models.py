@@ -1,0 +1,376 @@
+"""
+The newsroom's model of a running story: who said what, when, where it was reported,
+what happened in the negotiations, and the figures that matter.
+"""
+
+from django.conf import settings
+from django.core.validators import URLValidator
+from django.db import models
+from django.db.models import F, OuterRef, Q, Subquery
+from django.urls import reverse
+
+from .dates import PreciseDate, Precision, precision_constraint
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+class PublishedQuerySet(models.QuerySet):
+    def published(self):
+        """Rows readers may see."""
+        return self.filter(status=Status.PUBLISHED)
+
+
+class Publishable(models.Model):
+    """Draft until an editor publishes; publishing stamps who and when."""
+
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT, db_index=True)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_published(self):
+        return self.status == Status.PUBLISHED
+
+
+def http_url_validator():
+    return URLValidator(schemes=["http", "https"], message="Enter an http:// or https:// address.")
+
+
+def http_url_constraint(name):
+    return models.CheckConstraint(
+        condition=Q(url="") | Q(url__startswith="http://") | Q(url__startswith="https://"),
+        name=name,
+        violation_error_message="Only http:// and https:// addresses are allowed.",
+    )
+
+
+class Story(Publishable):
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    standfirst = models.TextField(help_text="One or two sentences that sum the story up.")
+    started_on = models.DateField(help_text="When the story began, as precisely as known.")
+    started_on_precision = models.CharField(max_length=5, choices=Precision, default=Precision.DAY)
+
+    objects = PublishedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "stories"
+        ordering = ["-started_on", "title"]
+        constraints = [
+            precision_constraint(
+                "started_on", "started_on_precision", "story_started_on_precision"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("story", args=[self.slug])
+
+    @property
+    def started(self):
+        return PreciseDate(self.started_on, self.started_on_precision)
+
+
+class Stakeholder(models.Model):
+    """A person or an organisation with a part in one or more stories."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        ORGANISATION = "organisation", "Organisation"
+
+    kind = models.CharField(max_length=12, choices=Kind, default=Kind.PERSON)
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    role = models.CharField(
+        max_length=200, blank=True, help_text="Current role, e.g. “Transport Secretary”."
+    )
+    organisation = models.CharField(max_length=200, blank=True)
+    party = models.CharField(max_length=100, blank=True)
+    area = models.CharField(
+        max_length=200, blank=True, help_text="Constituency, region or area they speak for."
+    )
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Source(models.Model):
+    """Where something was said or reported. One source backs many items."""
+
+    publication = models.CharField(max_length=200)
+    headline = models.CharField(max_length=300, blank=True)
+    url = models.URLField("URL", max_length=500, blank=True, validators=[http_url_validator()])
+    published_on = models.DateField()
+    published_on_precision = models.CharField(
+        max_length=5, choices=Precision, default=Precision.DAY
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-published_on", "publication"]
+        constraints = [
+            http_url_constraint("source_url_is_http"),
+            models.UniqueConstraint(fields=["url"], condition=~Q(url=""), name="source_url_unique"),
+            precision_constraint(
+                "published_on", "published_on_precision", "source_published_on_precision"
+            ),
+        ]
+
+    def __str__(self):
+        title = f"{self.publication}: {self.headline}" if self.headline else self.publication
+        return f"{title} ({self.published})"
+
+    @property
+    def published(self):
+        return PreciseDate(self.published_on, self.published_on_precision)
+
+
+class NegotiationEventQuerySet(PublishedQuerySet):
+    def for_timeline(self, story):
+        """A story's published events, newest first, with what the timeline shows of each."""
+        return (
+            self.published()
+            .filter(story=story)
+            .select_related("source")
+            .prefetch_related("participants")
+            .order_by("-happened_on", "-pk")
+        )
+
+
+class NegotiationEvent(Publishable):
+    class Kind(models.TextChoices):
+        MEETING = "meeting", "Meeting"
+        VISIT = "visit", "Visit"
+        ANNOUNCEMENT = "announcement", "Announcement"
+        PLEDGE = "pledge", "Pledge"
+        REPORT = "report", "Report"
+        CAMPAIGN = "campaign", "Campaign"
+        NEGOTIATION = "negotiation", "Negotiation"
+        DEADLINE = "deadline", "Deadline"
+        MILESTONE = "milestone", "Milestone"
+        OTHER = "other", "Other"
+
+    story = models.ForeignKey(Story, on_delete=models.PROTECT, related_name="events")
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=12, choices=Kind)
+    happened_on = models.DateField()
+    happened_on_precision = models.CharField(max_length=5, choices=Precision, default=Precision.DAY)
+    description = models.TextField(blank=True)
+    participants = models.ManyToManyField(Stakeholder, blank=True, related_name="events")
+    place = models.CharField(max_length=200, blank=True)
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="events")
+
+    objects = NegotiationEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "negotiation event"
+        ordering = ["-happened_on", "-pk"]
+        constraints = [
+            precision_constraint(
+                "happened_on", "happened_on_precision", "event_happened_on_precision"
+            ),
+            models.CheckConstraint(
+                condition=Q(title__regex=r"\S"),
+                name="event_title_not_blank",
+                violation_error_message="An event needs a title.",
+            ),
+        ]
+        indexes = [models.Index(fields=["story", "status", "-happened_on"])]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def when(self):
+        return PreciseDate(self.happened_on, self.happened_on_precision)
+
+
+class StatementQuerySet(PublishedQuerySet):
+    def for_timeline(self, story):
+        """A story's published statements, newest first, with speaker, source and event."""
+        return (
+            self.published()
+            .filter(story=story)
+            .select_related("speaker", "source", "event")
+            .order_by("-said_on", "-pk")
+        )
+
+
+class Statement(Publishable):
+    class Method(models.TextChoices):
+        INTERVIEW = "interview", "Interview"
+        SPEECH = "speech", "Speech"
+        PRESS_RELEASE = "press_release", "Press release"
+        SPOKESPERSON = "spokesperson", "Spokesperson’s statement"
+        PARLIAMENT = "parliament", "In Parliament"
+        SOCIAL_MEDIA = "social_media", "Social media"
+        LETTER = "letter", "Letter"
+        UNSPECIFIED = "unspecified", "Not stated by the source"
+        OTHER = "other", "Other"
+
+    story = models.ForeignKey(Story, on_delete=models.PROTECT, related_name="statements")
+    speaker = models.ForeignKey(Stakeholder, on_delete=models.PROTECT, related_name="statements")
+    speaker_role = models.CharField(
+        "speaker's role at the time",
+        max_length=200,
+        blank=True,
+        help_text="Their role when they said it, which may differ from their role today.",
+    )
+    quote = models.TextField(help_text="Verbatim, as published. Paragraphs on separate lines.")
+    context = models.TextField(
+        blank=True, help_text="How the source reports it around the quote, if needed."
+    )
+    said_on = models.DateField()
+    said_on_precision = models.CharField(max_length=5, choices=Precision, default=Precision.DAY)
+    method = models.CharField("how it was said", max_length=16, choices=Method)
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="statements")
+    event = models.ForeignKey(
+        NegotiationEvent,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="statements",
+    )
+
+    objects = StatementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-said_on", "-pk"]
+        constraints = [
+            precision_constraint("said_on", "said_on_precision", "statement_said_on_precision"),
+            models.CheckConstraint(
+                condition=Q(quote__regex=r"\S"),
+                name="statement_quote_not_blank",
+                violation_error_message="A statement needs a quote.",
+            ),
+        ]
+        indexes = [models.Index(fields=["story", "status", "-said_on"])]
+
+    def __str__(self):
+        return f"{self.speaker}: {self.quote[:60]}"
+
+    @property
+    def when(self):
+        return PreciseDate(self.said_on, self.said_on_precision)
+
+    @property
+    def paragraphs(self):
+        return [line.strip() for line in self.quote.splitlines() if line.strip()]
+
+
+class Qualifier(models.TextChoices):
+    EXACT = "exact", "Exact"
+    APPROXIMATE = "approximate", "Approximate"
+    AT_LEAST = "at_least", "At least"
+    AT_MOST = "at_most", "At most"
+    ESTIMATE = "estimate", "Estimate"
+
+
+class Series(models.Model):
+    """A named run of figures for a story, e.g. the workforce in jobs."""
+
+    story = models.ForeignKey(Story, on_delete=models.PROTECT, related_name="series")
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100)
+    unit = models.CharField(max_length=50, help_text="Plural, e.g. “jobs” or “trains”.")
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "series"
+        ordering = ["story", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["story", "slug"], name="series_slug_unique_per_story"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.unit})"
+
+
+class DataPointQuerySet(PublishedQuerySet):
+    def latest_per_series(self):
+        """The newest published point of each series, one row per series, in one query."""
+        newest = (
+            self.model.objects.published()
+            .filter(series=OuterRef("series"))
+            .order_by("-as_of")
+            .values("as_of")[:1]
+        )
+        return self.published().filter(as_of=Subquery(newest)).select_related("series", "source")
+
+
+class DataPoint(Publishable):
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="points")
+    as_of = models.DateField()
+    as_of_precision = models.CharField(max_length=5, choices=Precision, default=Precision.DAY)
+    value = models.DecimalField(max_digits=12, decimal_places=2)
+    low = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Lowest plausible value, for approximate figures.",
+    )
+    high = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Highest plausible value, for approximate figures.",
+    )
+    qualifier = models.CharField(max_length=12, choices=Qualifier, default=Qualifier.EXACT)
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="data_points")
+    note = models.TextField(blank=True)
+
+    objects = DataPointQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "data point"
+        ordering = ["series", "as_of"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "as_of"], name="one_point_per_series_per_date"
+            ),
+            models.CheckConstraint(
+                condition=Q(low__isnull=True) | Q(low__lte=F("value")),
+                name="point_low_not_above_value",
+                violation_error_message="The low end of the range cannot be above the value.",
+            ),
+            models.CheckConstraint(
+                condition=Q(high__isnull=True) | Q(high__gte=F("value")),
+                name="point_high_not_below_value",
+                violation_error_message="The high end of the range cannot be below the value.",
+            ),
+            precision_constraint("as_of", "as_of_precision", "point_as_of_precision"),
+        ]
+
+    def __str__(self):
+        return f"{self.series.name}: {self.value} {self.series.unit} ({self.when})"
+
+    @property
+    def when(self):
+        return PreciseDate(self.as_of, self.as_of_precision)

@@ -1,0 +1,58 @@
+import os
+import shutil
+
+import pytest
+from django.db import connection
+
+from tests import factories
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM must still be usable.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("postgresql"):
+        import psycopg
+
+        params = {
+            "host": database["HOST"],
+            "port": database["PORT"],
+            "user": database["USER"],
+            "dbname": database["NAME"],
+        }
+        with psycopg.connect(**params) as conn:
+            version = conn.execute("select version()").fetchone()[0]
+        return f"database: PostgreSQL ({version})"
+    return f"database: {database['ENGINE']} (not PostgreSQL: the suite is meant to run on it)"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
+    }
+
+
+@pytest.fixture
+def story(db):
+    return factories.story()
+
+
+@pytest.fixture
+def query_count():
+    return lambda: len(connection.queries)

@@ -1,0 +1,138 @@
+"""Each rule is enforced by the database itself, not only by forms."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
+
+from stories.dates import Precision
+from stories.models import DataPoint, Stakeholder, Statement
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def refused(save):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        save()
+
+
+def test_story_slugs_are_unique(story):
+    refused(lambda: factories.story(slug=story.slug))
+
+
+def test_stakeholder_slugs_are_unique():
+    factories.stakeholder(slug="same")
+    refused(lambda: factories.stakeholder(slug="same"))
+
+
+def test_series_slugs_are_unique_within_a_story(story):
+    factories.series(story, slug="workforce")
+    refused(lambda: factories.series(story, slug="workforce"))
+    factories.series(factories.story(), slug="workforce")
+
+
+def test_source_urls_must_be_http_or_https():
+    refused(lambda: factories.source(url="javascript:alert(1)"))
+    refused(lambda: factories.source(url="ftp://example.test/file"))
+    assert factories.source(url="http://example.test/a").pk
+
+
+def test_two_sources_cannot_share_a_url_but_many_may_have_none():
+    factories.source(url="https://example.test/same")
+    refused(lambda: factories.source(url="https://example.test/same"))
+    factories.source(url="")
+    assert factories.source(url="").pk
+
+
+def test_one_point_per_series_per_date(story):
+    series = factories.series(story)
+    factories.point(series, as_of=datetime.date(2024, 9, 27))
+    refused(lambda: factories.point(series, as_of=datetime.date(2024, 9, 27)))
+
+
+def test_range_low_cannot_be_above_the_value(story):
+    series = factories.series(story)
+    refused(lambda: factories.point(series, value=Decimal(100), low=Decimal(101)))
+
+
+def test_range_high_cannot_be_below_the_value(story):
+    series = factories.series(story)
+    refused(lambda: factories.point(series, value=Decimal(100), high=Decimal(99)))
+
+
+def test_a_consistent_range_is_accepted(story):
+    series = factories.series(story)
+    point = factories.point(series, value=Decimal(500), low=Decimal(200), high=Decimal(900))
+    assert DataPoint.objects.get(pk=point.pk).high == Decimal(900)
+
+
+def test_a_month_precise_date_must_be_stored_as_the_first_of_the_month(story):
+    refused(
+        lambda: factories.statement(
+            story, said_on=datetime.date(2024, 3, 15), said_on_precision=Precision.MONTH
+        )
+    )
+    assert factories.statement(
+        story, said_on=datetime.date(2024, 3, 1), said_on_precision=Precision.MONTH
+    ).pk
+
+
+def test_a_week_precise_date_must_be_a_monday(story):
+    refused(
+        lambda: factories.event(
+            story, happened_on=datetime.date(2024, 9, 27), happened_on_precision=Precision.WEEK
+        )
+    )
+    assert factories.event(
+        story, happened_on=datetime.date(2024, 9, 23), happened_on_precision=Precision.WEEK
+    ).pk
+
+
+def test_a_year_precise_date_must_be_the_first_of_january(story):
+    refused(
+        lambda: factories.point(
+            factories.series(story),
+            as_of=datetime.date(2015, 6, 1),
+            as_of_precision=Precision.YEAR,
+        )
+    )
+
+
+def test_an_empty_or_blank_quote_is_refused(story):
+    refused(lambda: factories.statement(story, quote=""))
+    refused(lambda: factories.statement(story, quote="  \n "))
+
+
+def test_an_event_needs_a_title(story):
+    refused(lambda: factories.event(story, title=" "))
+
+
+def test_a_stakeholder_who_has_statements_cannot_be_deleted(story):
+    speaker = factories.stakeholder()
+    factories.statement(story, speaker=speaker)
+    with pytest.raises(ProtectedError):
+        speaker.delete()
+    assert Stakeholder.objects.filter(pk=speaker.pk).exists()
+    assert Statement.objects.filter(speaker=speaker).count() == 1
+
+
+def test_a_source_that_backs_statements_cannot_be_deleted(story):
+    statement = factories.statement(story)
+    with pytest.raises(ProtectedError):
+        statement.source.delete()
+
+
+def test_latest_per_series_gives_the_newest_published_point_of_each_series(story):
+    workforce = factories.series(story, name="Workforce")
+    orders = factories.series(story, name="Order book", unit="trains")
+    factories.point(workforce, as_of=datetime.date(2024, 3, 1), value=800)
+    factories.point(workforce, as_of=datetime.date(2024, 9, 27), value=750)
+    factories.point(workforce, as_of=datetime.date(2024, 10, 1), value=700, status="draft")
+    factories.point(orders, as_of=datetime.date(2024, 1, 1), value=12)
+
+    latest = {point.series.name: point.value for point in DataPoint.objects.latest_per_series()}
+
+    assert latest == {"Workforce": 750, "Order book": 12}

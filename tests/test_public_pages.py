@@ -1,0 +1,115 @@
+import datetime
+
+import pytest
+from django.core.management import call_command
+from pytest_django.asserts import assertContains, assertNotContains
+
+from stories.dates import Precision
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_lists_published_stories_only(client):
+    factories.story(title="Published test story")
+    factories.story(title="Draft test story", status="draft")
+
+    response = client.get("/")
+
+    assertContains(response, "Published test story")
+    assertNotContains(response, "Draft test story")
+
+
+def test_a_draft_story_is_not_found(client):
+    draft = factories.story(status="draft")
+
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+def test_an_unknown_story_is_not_found(client):
+    assert client.get("/stories/no-such-story/").status_code == 404
+
+
+def test_story_page_shows_a_statement_with_speaker_role_and_source(client, story):
+    speaker = factories.stakeholder(name="Test Speaker")
+    source = factories.source(publication="The Test Gazette", url="https://example.test/a")
+    factories.statement(
+        story,
+        speaker=speaker,
+        speaker_role="Test Secretary",
+        source=source,
+        quote="We are testing.",
+    )
+
+    response = client.get(story.get_absolute_url())
+
+    assertContains(response, "We are testing.")
+    assertContains(response, "Test Speaker, Test Secretary")
+    assertContains(response, '<a href="https://example.test/a" rel="noopener">The Test Gazette')
+
+
+def test_a_month_precise_date_is_shown_without_a_day(client, story):
+    factories.event(
+        story, happened_on=datetime.date(2024, 3, 1), happened_on_precision=Precision.MONTH
+    )
+
+    response = client.get(story.get_absolute_url())
+
+    assertContains(response, '<time datetime="2024-03">March 2024</time>', html=True)
+    assertNotContains(response, "1 March 2024")
+
+
+def test_drafts_are_not_on_the_story_page(client, story):
+    factories.statement(story, quote="A published test quote.")
+    factories.statement(story, quote="A draft test quote.", status="draft")
+    factories.event(story, title="A draft test event", status="draft")
+
+    response = client.get(story.get_absolute_url())
+
+    assertContains(response, "A published test quote.")
+    assertNotContains(response, "A draft test quote.")
+    assertNotContains(response, "A draft test event")
+
+
+def test_stored_markup_is_shown_as_text(client, story):
+    factories.statement(story, quote="<script>alert('x')</script>")
+
+    response = client.get(story.get_absolute_url())
+
+    assertNotContains(response, "<script>alert")
+    assertContains(response, "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;")
+
+
+def test_htmx_request_gets_only_the_timeline(client, story):
+    factories.statement(story, quote="A test quote.")
+
+    response = client.get(story.get_absolute_url(), headers={"HX-Request": "true"})
+
+    assertContains(response, "A test quote.")
+    assertNotContains(response, "<html")
+    assert "HX-Request" in response["Vary"]
+
+
+def test_story_page_queries_do_not_grow_with_the_story(
+    client, story, django_assert_max_num_queries
+):
+    participants = [factories.stakeholder() for _ in range(3)]
+    for _ in range(30):
+        factories.statement(story)
+        factories.event(story, participants=participants)
+
+    with django_assert_max_num_queries(4):
+        response = client.get(story.get_absolute_url())
+
+    assert response.status_code == 200
+
+
+def test_the_hitachi_story_page_shows_the_article(client):
+    call_command("load_story", "hitachi-newton-aycliffe")
+
+    response = client.get("/stories/hitachi-newton-aycliffe/")
+
+    assertContains(response, "John Healey, Defence Secretary")
+    assertContains(response, '<time datetime="2024-09-27">27 September 2024</time>', html=True)
+    assertContains(response, '<time datetime="2015">2015</time>', html=True)
+    assertContains(response, "thenorthernecho.co.uk/news/24614724")
