@@ -1,4 +1,3 @@
-import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -43,5 +42,5 @@ class Command(BaseCommand):
         filled = width * done // max(total, 1)
         bar = "#" * filled + "-" * (width - filled)
         end = "\n" if done >= total else ""
-        sys.stdout.write(f"\r{label:>14} [{bar}] {done:,}/{total:,}{end}")
-        sys.stdout.flush()
+        self.stdout.write(f"\r{label:>14} [{bar}] {done:,}/{total:,}", ending=end)
+        self.stdout.flush()

@@ -1,0 +1,315 @@
+"""
+Measure the public site at newsroom scale and print one table (see bench/README.md).
+
+Run through `make bench`, which provides a throwaway PostgreSQL server in DATABASE_URL.
+"""
+
+import gzip
+import json
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from stories import changes  # noqa: E402
+from stories.models import Story  # noqa: E402
+
+QUICK = os.environ.get("BENCH_QUICK") == "1"
+SIZES = {
+    "1k": {"statements": 1_000, "events": 50, "stakeholders": 200, "points": 500},
+    "100k": {"statements": 100_000, "events": 5_000, "stakeholders": 200, "points": 500},
+}
+if QUICK:
+    SIZES["100k"] = {"statements": 10_000, "events": 500, "stakeholders": 200, "points": 500}
+RUNS = 5 if QUICK else 15
+WRK_SECONDS = 3 if QUICK else 10
+DEEP_PAGES = 5 if QUICK else 25
+RESULTS = ROOT / "bench" / "results"
+
+
+def slug(size):
+    return f"synthetic-bench-{size}"
+
+
+def older_link(html):
+    """The plain "older items" link of a timeline page, if any."""
+    match = re.search(r'<a[^>]*rel="next"[^>]*href="([^"]+)"', html) or re.search(
+        r'<a[^>]*href="([^"]+)"[^>]*rel="next"', html
+    )
+    return match.group(1).replace("&amp;", "&") if match else None
+
+
+def probes(story):
+    """Each public view to measure: a name, a path and request headers."""
+    base = story.get_absolute_url()
+    client = Client()
+    deep = base
+    for _ in range(DEEP_PAGES):
+        html = client.get(deep, headers={"HX-Request": "true"}).content.decode()
+        next_path = older_link(html)
+        if not next_path:
+            break
+        deep = next_path if next_path.startswith("/") else base + next_path
+    speaker = story.statements.values_list("speaker__slug", flat=True).first()
+    statement = story.statements.published().order_by("-said_on").values_list("pk", flat=True)[500]
+    stamp = changes.current_stamp(story.pk)
+    htmx = {"HX-Request": "true"}
+    return [
+        ("dashboard page", base, {}),
+        ("timeline fragment", base, htmx),
+        ("filtered fragment", f"{base}?speaker={speaker}", htmx),
+        ("deep cursor fragment", deep, htmx),
+        ("search fragment", f"{base}?q=factory+workforce", htmx),
+        ("stakeholder page", f"{base}people/{speaker}/", {}),
+        ("statement permalink", f"{base}statements/{statement}/", {}),
+        ("figure page", f"{base}figures/synthetic-series-1/", {}),
+        ("poll, unchanged", f"{base}updates/?since={stamp}", htmx),
+    ]
+
+
+def server_time(client, path, headers):
+    """Median wall time of the request handled in-process (ms) and its query count."""
+    for _ in range(2):
+        client.get(path, headers=headers)
+    times = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        response = client.get(path, headers=headers)
+        times.append((time.perf_counter() - started) * 1000)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path, headers=headers)
+    return statistics.median(times), len(queries), response.status_code
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn():
+    port = free_port()
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": "benchmark-only-secret-key-0123456789-abcdefghijklmnop",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "2",
+        "STATIC_ROOT": str(RESULTS / "static"),
+        "LOG_LEVEL": "WARNING",
+    }
+    server = subprocess.Popen(
+        [str(ROOT / "scripts" / "web")],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(url + "/robots.txt", timeout=2)
+            return server, url
+        except OSError:
+            time.sleep(0.5)
+    server.terminate()
+    raise SystemExit("gunicorn did not start")
+
+
+def wrk(url, path, headers):
+    header_args = [arg for name, value in headers.items() for arg in ("-H", f"{name}: {value}")]
+    output = subprocess.run(
+        ["wrk", "-t2", "-c16", f"-d{WRK_SECONDS}s", *header_args, url + path],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = re.search(r"Socket errors: (.*)", output)
+    return (
+        rate,
+        int(errors.group(1)) if errors else 0,
+        socket_errors.group(1) if socket_errors else "",
+    )
+
+
+def fetch(url, headers=None):
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip", **(headers or {})})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        body = response.read()
+        header_bytes = sum(len(f"{k}: {v}\r\n") for k, v in response.getheaders())
+        return response.status, body, response.headers, header_bytes
+
+
+def download_sizes(url, path):
+    """Compressed bytes of the dashboard HTML and every script and stylesheet it references."""
+    _, body, headers, _ = fetch(url + path)
+    html = gzip.decompress(body) if headers.get("Content-Encoding") == "gzip" else body
+    html = html.decode()
+    sizes = {
+        "html": len(body) if headers.get("Content-Encoding") == "gzip" else len(gzip.compress(body))
+    }
+    blocking = []
+    for tag in re.findall(r"<script[^>]*src=\"[^\"]+\"[^>]*>", html):
+        src = re.search(r'src="([^"]+)"', tag).group(1)
+        _, script, script_headers, _ = fetch(url + src)
+        gzipped = script_headers.get("Content-Encoding") == "gzip"
+        sizes[src] = len(script) if gzipped else len(gzip.compress(script))
+        if "defer" not in tag and "async" not in tag and 'type="module"' not in tag:
+            blocking.append(src)
+    for href in re.findall(r'<link[^>]*rel="stylesheet"[^>]*href="([^"]+)"', html):
+        _, sheet, sheet_headers, _ = fetch(url + href)
+        gzipped = sheet_headers.get("Content-Encoding") == "gzip"
+        sizes[href] = len(sheet) if gzipped else len(gzip.compress(sheet))
+    return sizes, blocking
+
+
+def browser_times(url, paths):
+    from playwright.sync_api import sync_playwright
+
+    times = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        for size, path in paths.items():
+            page = browser.new_page()
+            started = time.perf_counter()
+            page.goto(url + path)
+            page.wait_for_selector("#timeline li")
+            timeline_ms = (time.perf_counter() - started) * 1000
+            page.wait_for_selector(".main-svg", timeout=30_000)
+            chart_ms = (time.perf_counter() - started) * 1000
+            paint = page.evaluate(
+                "() => (performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime"
+            )
+            times[size] = {
+                "timeline_ms": timeline_ms,
+                "chart_ms": chart_ms,
+                "first_paint_ms": paint,
+            }
+            page.close()
+        browser.close()
+    return times
+
+
+def main():
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    call_command("migrate", verbosity=0)
+    stories = {}
+    for size, counts in SIZES.items():
+        print(f"Generating {slug(size)} …", flush=True)
+        with open(os.devnull, "w") as quiet:
+            call_command("generate_story", slug(size), **counts, stdout=quiet)
+        stories[size] = Story.objects.get(slug=slug(size))
+
+    client = Client()
+    rows = {}
+    for size, story in stories.items():
+        for name, path, headers in probes(story):
+            ms, queries, status = server_time(client, path, headers)
+            rows.setdefault(name, {})[size] = {"ms": ms, "queries": queries, "status": status}
+
+    server, url = start_gunicorn()
+    try:
+        story = stories["100k"]
+        base = story.get_absolute_url()
+        stamp = changes.current_stamp(story.pk)
+        trivial, trivial_errors, _ = wrk(url, "/robots.txt", {})
+        throughput = {"trivial (/robots.txt)": (trivial, trivial_errors)}
+        for name, path, headers in [
+            ("dashboard page", base, {}),
+            ("timeline fragment", base, {"HX-Request": "true"}),
+            ("poll, unchanged", f"{base}updates/?since={stamp}", {"HX-Request": "true"}),
+        ]:
+            rate, errors, socket_errors = wrk(url, path, headers)
+            throughput[name] = (rate, errors)
+            if socket_errors:
+                print(f"wrk socket errors on {name}: {socket_errors}")
+        sizes, blocking = download_sizes(url, base)
+        status, body, _, header_bytes = fetch(
+            f"{url}{base}updates/?since={stamp}", {"HX-Request": "true"}
+        )
+        poll = {"status": status, "body_bytes": len(body), "header_bytes": header_bytes}
+        browser = browser_times(url, {size: s.get_absolute_url() for size, s in stories.items()})
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+    report(rows, throughput, trivial, sizes, blocking, poll, browser)
+
+
+def report(rows, throughput, trivial, sizes, blocking, poll, browser):
+    lines = ["", "1-2. Server time (median ms, in-process) and queries per request", ""]
+    lines.append(
+        f"{'view':24} {'1k ms':>8} {'100k ms':>8} {'ratio':>6} {'queries 1k/100k':>16} status"
+    )
+    for name, by_size in rows.items():
+        small, large = by_size["1k"], by_size["100k"]
+        ratio = large["ms"] / small["ms"]
+        lines.append(
+            f"{name:24} {small['ms']:8.1f} {large['ms']:8.1f} {ratio:6.2f} "
+            f"{small['queries']:>7}/{large['queries']:<8} {small['status']}/{large['status']}"
+        )
+    lines += ["", "3. Throughput under gunicorn (2 workers, wrk -t2 -c16), 100k story", ""]
+    for name, (rate, errors) in throughput.items():
+        lines.append(f"{name:24} {rate:9.0f} req/s  ratio {rate / trivial:5.2f}  non-2xx {errors}")
+    js = {k: v for k, v in sizes.items() if k.endswith(".js")}
+    lines += ["", "4. Bytes a first-time reader downloads (compressed)", ""]
+    for name, size in sizes.items():
+        lines.append(f"{name:60} {size / 1024:8.1f} KB")
+    lines.append(f"{'JavaScript total':60} {sum(js.values()) / 1024:8.1f} KB")
+    lines.append(f"render-blocking scripts: {blocking or 'none'}")
+    lines.append(
+        f"unchanged poll: status {poll['status']}, body {poll['body_bytes']} B, "
+        f"headers {poll['header_bytes']} B"
+    )
+    lines += ["", "5. Headless Chromium, navigation to … (ms)", ""]
+    for size, t in browser.items():
+        lines.append(
+            f"{size:6} first paint {t['first_paint_ms'] or 0:7.0f}  "
+            f"timeline {t['timeline_ms']:7.0f}  chart {t['chart_ms']:7.0f}"
+        )
+    print("\n".join(lines))
+    (RESULTS / "latest.json").write_text(
+        json.dumps(
+            {
+                "quick": QUICK,
+                "server": rows,
+                "throughput": {k: {"rps": r, "non_2xx": e} for k, (r, e) in throughput.items()},
+                "bytes": sizes,
+                "render_blocking": blocking,
+                "poll": poll,
+                "browser": browser,
+            },
+            indent=2,
+        )
+    )
+    print(f"\nWritten to {RESULTS / 'latest.json'}")
+
+
+if __name__ == "__main__":
+    main()
