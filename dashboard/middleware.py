@@ -1,0 +1,181 @@
+"""
+The site's own middleware: the request log, the Permissions-Policy header, cache headers for
+public pages, pinning editors to the primary database, and a friendly 503 while the database
+is unreachable.
+"""
+
+import logging
+import sys
+import time
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse
+from django.template import loader
+from django.utils.cache import patch_cache_control
+from django.views import defaults
+from django_htmx.http import reswap
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from . import routers
+
+request_log = logging.getLogger("dashboard.requests")
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+# What "the database (or the shared cache) cannot be reached" looks like to a view.
+UNAVAILABLE = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError)
+
+
+def admin_prefix():
+    return "/" + settings.ADMIN_PATH
+
+
+class RequestLogMiddleware:
+    """One line per request: method, path, status and duration in milliseconds."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        response = self.get_response(request)
+        duration_ms = round((time.perf_counter() - started) * 1000, 1)
+        fields = {
+            "method": request.method,
+            "path": request.path,
+            "status": response.status_code,
+            "duration_ms": duration_ms,
+        }
+        if getattr(request, "database_unavailable", False):
+            fields["database_unavailable"] = True
+        request_log.info(
+            "%s %s %s %sms",
+            request.method,
+            request.path,
+            response.status_code,
+            duration_ms,
+            extra=fields,
+        )
+        return response
+
+
+class PermissionsPolicyMiddleware:
+    """Send settings.PERMISSIONS_POLICY ({feature: [allowed origins]}) as Permissions-Policy."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.header = ", ".join(
+            f"{feature}=({' '.join(origins)})"
+            for feature, origins in settings.PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.header:
+            response.headers.setdefault("Permissions-Policy", self.header)
+        return response
+
+
+class PublicCacheMiddleware:
+    """
+    Let browsers and a CDN keep public pages for a short while.
+
+    Applies to anonymous GET and HEAD requests on settings.PUBLIC_CACHE_PREFIXES, and only to
+    responses that set no cookie and carry no Cache-Control of their own, so a view (a poll
+    answer, say) that knows better keeps its own headers. A request with a session cookie may
+    come from an editor and is never marked public, and the admin never is.
+    """
+
+    CACHEABLE_STATUSES = {200, 204, 301, 304, 404, 410}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.is_public(request, response):
+            patch_cache_control(
+                response,
+                public=True,
+                max_age=settings.PUBLIC_CACHE_MAX_AGE,
+                stale_while_revalidate=settings.PUBLIC_CACHE_STALE_WHILE_REVALIDATE,
+                stale_if_error=settings.PUBLIC_CACHE_STALE_IF_ERROR,
+            )
+        return response
+
+    def is_public(self, request, response):
+        return (
+            request.method in {"GET", "HEAD"}
+            and response.status_code in self.CACHEABLE_STATUSES
+            and "Cache-Control" not in response
+            and not response.cookies
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and is_public_path(request.path_info)
+        )
+
+
+def is_public_path(path):
+    if path.startswith(admin_prefix()):
+        return False
+    return any(
+        path == prefix if prefix == "/" else path.startswith(prefix)
+        for prefix in settings.PUBLIC_CACHE_PREFIXES
+    )
+
+
+class PrimaryDatabaseMiddleware:
+    """Pin editors' requests (the admin, any write, anyone with a session) to the primary."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            request.method not in SAFE_METHODS
+            or request.path_info.startswith(admin_prefix())
+            or settings.SESSION_COOKIE_NAME in request.COOKIES
+        ):
+            with routers.primary():
+                return self.get_response(request)
+        return self.get_response(request)
+
+
+class DatabaseUnavailableMiddleware:
+    """Turn 'cannot reach the database' in a view into a friendly 503 with Retry-After."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, UNAVAILABLE):
+            return unavailable(request)
+        return None
+
+
+def unavailable(request):
+    """
+    The 503 answer: readers get a short apology, editors are told nothing was saved (every
+    save is one transaction). The page is rendered without the request, so it needs no
+    session, no user and no query.
+    """
+    request.database_unavailable = True
+    editor = request.path_info.startswith(admin_prefix())
+    response = HttpResponse(loader.render_to_string("503.html", {"editor": editor}), status=503)
+    response["Retry-After"] = str(settings.DATABASE_RETRY_AFTER)
+    patch_cache_control(response, no_store=True)
+    if getattr(request, "htmx", False):
+        # Leave the reader's page as it is; the next poll tries again.
+        reswap(response, "none")
+    return response
+
+
+def server_error(request):
+    """handler500: a database failure outside a view (in a middleware) still gets the 503."""
+    if isinstance(sys.exc_info()[1], UNAVAILABLE):
+        return unavailable(request)
+    return defaults.server_error(request)
