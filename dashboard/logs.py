@@ -1,4 +1,4 @@
-"""Log records as one JSON object per line, for production log collectors."""
+"""Log records as one JSON object per line, for production log collectors, and a filter."""
 
 import datetime
 import json
@@ -24,3 +24,14 @@ class JSONFormatter(logging.Formatter):
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, default=str)
+
+
+class SkipDatabaseUnavailable(logging.Filter):
+    """
+    Drop Django's "Service Unavailable" error for the 503s the site answers on purpose while
+    the database is down: the request log line already says so, with the database's error.
+    """
+
+    def filter(self, record):
+        request = getattr(record, "request", None)
+        return not getattr(request, "database_unavailable", None)

@@ -48,8 +48,8 @@ class RequestLogMiddleware:
             "status": response.status_code,
             "duration_ms": duration_ms,
         }
-        if getattr(request, "database_unavailable", False):
-            fields["database_unavailable"] = True
+        if error := getattr(request, "database_unavailable", None):
+            fields["database_unavailable"] = error
         request_log.info(
             "%s %s %s %sms",
             request.method,
@@ -153,17 +153,18 @@ class DatabaseUnavailableMiddleware:
 
     def process_exception(self, request, exception):
         if isinstance(exception, UNAVAILABLE):
-            return unavailable(request)
+            return unavailable(request, exception)
         return None
 
 
-def unavailable(request):
+def unavailable(request, error):
     """
     The 503 answer: readers get a short apology, editors are told nothing was saved (every
     save is one transaction). The page is rendered without the request, so it needs no
     session, no user and no query.
     """
-    request.database_unavailable = True
+    # The request log line carries the cause (first line of the driver's message).
+    request.database_unavailable = f"{type(error).__name__}: {str(error).strip()}".splitlines()[0]
     editor = request.path_info.startswith(admin_prefix())
     response = HttpResponse(loader.render_to_string("503.html", {"editor": editor}), status=503)
     response["Retry-After"] = str(settings.DATABASE_RETRY_AFTER)
@@ -176,6 +177,7 @@ def unavailable(request):
 
 def server_error(request):
     """handler500: a database failure outside a view (in a middleware) still gets the 503."""
-    if isinstance(sys.exc_info()[1], UNAVAILABLE):
-        return unavailable(request)
+    error = sys.exc_info()[1]
+    if isinstance(error, UNAVAILABLE):
+        return unavailable(request, error)
     return defaults.server_error(request)

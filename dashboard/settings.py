@@ -240,10 +240,11 @@ LOGGING = {
         "json": {"()": "dashboard.logs.JSONFormatter"},
         "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
+    "filters": {"skip_database_unavailable": {"()": "dashboard.logs.SkipDatabaseUnavailable"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         # The request log already has a line for every 4xx; keep Django's tracebacks for 5xx.
-        "django.request": {"level": "ERROR"},
+        "django.request": {"level": "ERROR", "filters": ["skip_database_unavailable"]},
     },
 }

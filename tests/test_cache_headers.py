@@ -1,0 +1,84 @@
+"""Public pages carry cache headers a CDN can honour; editors' pages never do."""
+
+from unittest import mock
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import OperationalError
+from django.db.backends.utils import CursorWrapper
+
+from dashboard.middleware import is_public_path
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC = "public, max-age=30, stale-while-revalidate=30, stale-if-error=86400"
+
+
+def cache_control(response):
+    return response.get("Cache-Control", "")
+
+
+def test_the_home_page_may_be_kept_by_a_cdn_for_a_short_while(client):
+    response = client.get("/")
+
+    assert cache_control(response) == PUBLIC
+
+
+def test_a_story_page_and_its_fragment_are_public_and_kept_apart(client, story):
+    page = client.get(story.get_absolute_url())
+    fragment = client.get(story.get_absolute_url(), headers={"HX-Request": "true"})
+
+    assert cache_control(page) == PUBLIC
+    assert cache_control(fragment) == PUBLIC
+    assert "HX-Request" in fragment["Vary"]
+
+
+def test_a_missing_page_is_public_too(client):
+    assert cache_control(client.get("/stories/no-such-story/")) == PUBLIC
+
+
+def test_a_signed_in_editor_reading_a_public_page_gets_no_shared_cache(client, story):
+    client.force_login(User.objects.create_user("test-editor", password="test-password-1"))
+
+    response = client.get(story.get_absolute_url())
+
+    assert "public" not in cache_control(response)
+
+
+def test_admin_pages_are_never_public(client):
+    response = client.get(f"/{settings.ADMIN_PATH}login/")
+
+    assert "public" not in cache_control(response)
+    assert not is_public_path(f"/{settings.ADMIN_PATH}")
+    assert not is_public_path(f"/{settings.ADMIN_PATH}stories/story/")
+
+
+def test_a_view_with_its_own_cache_headers_keeps_them(client):
+    response = client.get("/healthz")
+
+    assert "public" not in cache_control(response)
+    assert "no-store" in cache_control(response)
+
+
+def test_a_write_is_never_public(client, story):
+    response = client.post(story.get_absolute_url())
+
+    assert response.status_code == 405
+    assert "public" not in cache_control(response)
+
+
+def test_the_outage_page_is_not_stored_so_a_cdn_keeps_serving_the_last_good_page(client, story):
+    with mock.patch.object(CursorWrapper, "execute", side_effect=OperationalError("down")):
+        response = client.get(story.get_absolute_url())
+
+    assert response.status_code == 503
+    assert cache_control(response) == "no-store"
+
+
+@pytest.mark.parametrize(
+    ("path", "public"),
+    [("/", True), ("/stories/x/", True), ("/healthz", False), ("/other/", False)],
+)
+def test_only_the_public_prefixes_are_public(path, public):
+    assert is_public_path(path) is public
