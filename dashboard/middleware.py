@@ -5,6 +5,7 @@ is unreachable.
 """
 
 import logging
+import re
 import sys
 import time
 
@@ -82,47 +83,45 @@ class PublicCacheMiddleware:
     """
     Let browsers and a CDN keep public pages for a short while.
 
-    Applies to anonymous GET and HEAD requests on settings.PUBLIC_CACHE_PREFIXES, and only to
-    responses that set no cookie and carry no Cache-Control of their own, so a view (a poll
-    answer, say) that knows better keeps its own headers. A request with a session cookie may
-    come from an editor and is never marked public, and the admin never is.
+    Applies to anonymous GET and HEAD requests whose path matches one of
+    settings.PUBLIC_CACHE_RULES, and only to responses that set no cookie and carry no
+    Cache-Control of their own, so a view that knows better keeps its own headers. A request
+    with a session cookie may come from an editor and is never marked public; the admin never is.
     """
 
     CACHEABLE_STATUSES = {200, 204, 301, 304, 404, 410}
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.rules = [
+            (re.compile(pattern), max_age, stale_while_revalidate)
+            for pattern, max_age, stale_while_revalidate in settings.PUBLIC_CACHE_RULES
+        ]
 
     def __call__(self, request):
         response = self.get_response(request)
-        if self.is_public(request, response):
-            patch_cache_control(
-                response,
-                public=True,
-                max_age=settings.PUBLIC_CACHE_MAX_AGE,
-                stale_while_revalidate=settings.PUBLIC_CACHE_STALE_WHILE_REVALIDATE,
-                stale_if_error=settings.PUBLIC_CACHE_STALE_IF_ERROR,
-            )
+        rule = self.rule_for(request, response)
+        if rule:
+            _, max_age, stale_while_revalidate = rule
+            directives = {"public": True, "max_age": max_age}
+            if stale_while_revalidate:
+                directives["stale_while_revalidate"] = stale_while_revalidate
+            directives["stale_if_error"] = settings.PUBLIC_CACHE_STALE_IF_ERROR
+            patch_cache_control(response, **directives)
         return response
 
-    def is_public(self, request, response):
-        return (
+    def rule_for(self, request, response):
+        """The first rule matching the path, when the response may be shared at all."""
+        if not (
             request.method in {"GET", "HEAD"}
             and response.status_code in self.CACHEABLE_STATUSES
             and "Cache-Control" not in response
             and not response.cookies
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
-            and is_public_path(request.path_info)
-        )
-
-
-def is_public_path(path):
-    if path.startswith(admin_prefix()):
-        return False
-    return any(
-        path == prefix if prefix == "/" else path.startswith(prefix)
-        for prefix in settings.PUBLIC_CACHE_PREFIXES
-    )
+            and not request.path_info.startswith(admin_prefix())
+        ):
+            return None
+        return next((rule for rule in self.rules if rule[0].search(request.path_info)), None)
 
 
 class PrimaryDatabaseMiddleware:

@@ -148,14 +148,22 @@ else:
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Public pages carry cache headers a CDN honours (dashboard/middleware.PublicCacheMiddleware):
-# anonymous GET and HEAD requests on these path prefixes ("/" is the home page only), never
+# anonymous GET and HEAD requests whose path matches a rule below (the first match wins), never
 # the admin, never a response that sets a cookie or already says how to cache itself.
-PUBLIC_CACHE_PREFIXES = ["/", "/stories/"]
+# Each rule: (path regex, max-age, stale-while-revalidate), in seconds.
 PUBLIC_CACHE_MAX_AGE = int(os.environ.get("PUBLIC_CACHE_MAX_AGE", "30"))
 PUBLIC_CACHE_STALE_WHILE_REVALIDATE = int(
     os.environ.get("PUBLIC_CACHE_STALE_WHILE_REVALIDATE", "30")
 )
-# A CDN may keep serving a page it holds for this long while the site answers errors.
+PUBLIC_CACHE_RULES = [
+    # The live poll of an open story page asks every 10 s: kept well under that, so a reader
+    # never misses a change by more than one poll, while a CDN can still answer a burst of
+    # identical polls at once.
+    (r"^/stories/[^/]+/updates/$", 5, 0),
+    (r"^/$", PUBLIC_CACHE_MAX_AGE, PUBLIC_CACHE_STALE_WHILE_REVALIDATE),
+    (r"^/stories/", PUBLIC_CACHE_MAX_AGE, PUBLIC_CACHE_STALE_WHILE_REVALIDATE),
+]
+# A CDN may keep serving what it holds for this long while the site answers errors.
 PUBLIC_CACHE_STALE_IF_ERROR = int(os.environ.get("PUBLIC_CACHE_STALE_IF_ERROR", "86400"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
