@@ -5,12 +5,14 @@ scratch database, and a throwaway PostgreSQL server of a test's own.
 
 import contextlib
 import os
+import re
 import shutil
 import socket
 import subprocess
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -136,6 +138,37 @@ def get(url, headers=None, timeout=10):
         return error.code, error.headers, error.read()
 
 
+def sign_in(base_url, username, password):
+    """Sign in through the admin's login form. Returns the answer and the cookies it set."""
+    login = f"{base_url}/{settings.ADMIN_PATH}login/"
+    status, headers, body = get(login)
+    assert status == 200, body[:300]
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)[1].decode()
+    cookies = cookies_from(headers)
+    form = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": token, "username": username, "password": password}
+    ).encode()
+    request = urllib.request.Request(login, data=form, headers={"Cookie": cookie_header(cookies)})
+    try:
+        with no_redirects.open(request, timeout=15) as response:
+            answer = response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        answer = error.code, error.headers, error.read()
+    return answer, {**cookies, **cookies_from(answer[1])}
+
+
+def cookies_from(headers):
+    cookies = {}
+    for header in headers.get_all("Set-Cookie") or []:
+        name, _, value = header.split(";", 1)[0].partition("=")
+        cookies[name.strip()] = value
+    return cookies
+
+
+def cookie_header(cookies):
+    return "; ".join(f"{name}={value}" for name, value in cookies.items())
+
+
 class ThrowawayPostgres:
     """A PostgreSQL server of the test's own (initdb in a temporary directory), like
     scripts/with-postgres, so a test may stop and start it without touching the suite's."""
@@ -181,3 +214,50 @@ class ThrowawayPostgres:
         with contextlib.suppress(subprocess.CalledProcessError):
             self.stop("immediate")
         shutil.rmtree(self.data, ignore_errors=True)
+
+
+class ThrowawayRedis:
+    """A Redis server of the test's own, without persistence, like the compose redis service."""
+
+    def __init__(self):
+        self.binary = shutil.which("redis-server")
+        if not self.binary:
+            pytest.skip("needs redis-server, which scripts/system-packages (make test) installs")
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+
+    def start(self, timeout=10):
+        import redis
+
+        self.process = subprocess.Popen(
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        client = redis.Redis.from_url(self.url)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                client.ping()
+                return self
+            except redis.exceptions.ConnectionError:
+                time.sleep(0.05)
+        raise AssertionError(f"redis-server did not answer within {timeout} s")
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)

@@ -4,11 +4,8 @@ was saved, nothing is half-written, and the site recovers by itself when Postgre
 """
 
 import json
-import re
 import threading
 import time
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 from unittest import mock
 
@@ -208,24 +205,6 @@ def own_postgres():
         server.remove()
 
 
-def editor_login_attempt(base_url):
-    """An editor signs in: the login form, then posting it. Returns the answer to the post."""
-    login = f"{base_url}/{settings.ADMIN_PATH}login/"
-    status, headers, body = servers.get(login)
-    assert status == 200, body[:300]
-    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)[1].decode()
-    cookie = headers["Set-Cookie"].split(";")[0]
-    form = urllib.parse.urlencode(
-        {"csrfmiddlewaretoken": token, "username": "editor", "password": "test-password-1"}
-    ).encode()
-    request = urllib.request.Request(login, data=form, headers={"Cookie": cookie})
-    try:
-        with servers.no_redirects.open(request, timeout=15) as response:
-            return response.status, response.headers, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read()
-
-
 def test_postgresql_stopping_under_load_gives_503s_and_the_site_recovers_by_itself(
     own_postgres, tmp_path
 ):
@@ -244,7 +223,7 @@ def test_postgresql_stopping_under_load_gives_503s_and_the_site_recovers_by_itse
         time.sleep(3)
         down_from = time.monotonic()
         time.sleep(4)
-        editor = editor_login_attempt(web.base_url)
+        editor, _ = servers.sign_in(web.base_url, "editor", "test-password-1")
         down_until = time.monotonic()
 
         # Back: PostgreSQL starts; the same gunicorn serves pages again by itself.
