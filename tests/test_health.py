@@ -47,6 +47,7 @@ def production_site(tmp_path_factory):
             tmp / "static",
             SECURE_SSL_REDIRECT="true",
             ALLOWED_HOSTS="news.test,127.0.0.1",
+            WEB_CONCURRENCY="3",
         )
         server = servers.WebServer(env, tmp / "web.log").start()
         try:
@@ -99,3 +100,7 @@ def test_static_files_have_hashed_names_far_future_caching_and_compression(produ
     assert headers["Cache-Control"] == "max-age=315360000, public, immutable"
     assert headers["Content-Encoding"] == "gzip"
     assert "Accept-Encoding" in headers["Vary"]
+
+
+def test_the_web_process_runs_as_many_workers_as_the_environment_says(production_site):
+    assert production_site.output().count("Booting worker with pid") == 3

@@ -4,6 +4,7 @@ was saved, nothing is half-written, and the site recovers by itself when Postgre
 """
 
 import json
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -174,7 +175,8 @@ class Readers:
     def stop(self):
         self.stopping.set()
         for thread in self.threads:
-            thread.join(timeout=30)
+            if thread.ident is not None:
+                thread.join(timeout=30)
 
     def between(self, start, end):
         with self.lock:
@@ -210,9 +212,16 @@ def test_postgresql_stopping_under_load_gives_503s_and_the_site_recovers_by_itse
 ):
     env = servers.production_env(own_postgres.url, servers.free_port(), tmp_path / "static")
     web = servers.WebServer(env, tmp_path / "web.log").start()
-    servers.manage(env, "load_story", "hitachi-newton-aycliffe")
-    readers = Readers(web.base_url).start()
+    readers = Readers(web.base_url)
     try:
+        servers.manage(env, "load_story", "hitachi-newton-aycliffe")
+        created = servers.manage(env, "create_editor", "test-editor")
+        password = re.search(r"password: (\S+)", created.stdout)[1]
+        (status, _, _), cookies = servers.sign_in(web.base_url, "test-editor", password)
+        assert status == 302
+        signed_in = {"Cookie": servers.cookie_header(cookies)}
+        readers.start()
+
         # Up: readers get pages.
         readers.wait_for(lambda answers: sum(a.status == 200 for a in answers) >= 30, 30)
 
@@ -223,7 +232,7 @@ def test_postgresql_stopping_under_load_gives_503s_and_the_site_recovers_by_itse
         time.sleep(3)
         down_from = time.monotonic()
         time.sleep(4)
-        editor, _ = servers.sign_in(web.base_url, "editor", "test-password-1")
+        editor = servers.get(f"{web.base_url}/{settings.ADMIN_PATH}", signed_in)
         down_until = time.monotonic()
 
         # Back: PostgreSQL starts; the same gunicorn serves pages again by itself.
@@ -273,8 +282,8 @@ def test_postgresql_stopping_under_load_gives_503s_and_the_site_recovers_by_itse
     # One JSON line per request, the outage's with the database's error, and no error flood.
     logged = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
     requests = [entry for entry in logged if entry["logger"] == "dashboard.requests"]
-    # The readers' answers, plus the start-up health check and the editor's two requests.
-    assert len(requests) == len(answers) + 3
+    # The readers' answers, the start-up health check, signing in (2) and the editor's visit.
+    assert len(requests) == len(answers) + 4
     unavailable = [entry for entry in requests if entry["status"] == 503]
     assert len(unavailable) == sum(a.status == 503 for a in answers) + 1
     assert all("OperationalError" in entry["database_unavailable"] for entry in unavailable)
