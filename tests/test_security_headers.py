@@ -10,6 +10,7 @@ from unittest import mock
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import OperationalError
 from django.db.backends.utils import CursorWrapper
 
@@ -48,7 +49,7 @@ def admin_login(client, story):
 
 
 def admin_change_list(client, story):
-    client.force_login(factories_superuser())
+    client.force_login(User.objects.create_superuser("test-editor", password=None))
     return client.get(f"/{settings.ADMIN_PATH}stories/story/")
 
 
@@ -65,23 +66,17 @@ def health(client, story):
     return client.get("/healthz")
 
 
-def factories_superuser():
-    from django.contrib.auth.models import User
-
-    return User.objects.create_superuser("test-editor", "editor@example.test", "test-password-1")
-
-
 # Every kind of page the site serves. Add new surfaces here (feeds, API, charts...): each must
 # send the full set of headers and refuse to be framed.
 PAGES = [
-    home,
-    story_page,
-    story_fragment,
-    admin_login,
-    admin_change_list,
-    not_found,
-    database_unavailable,
-    health,
+    (home, 200),
+    (story_page, 200),
+    (story_fragment, 200),
+    (admin_login, 200),
+    (admin_change_list, 200),
+    (not_found, 404),
+    (database_unavailable, 503),
+    (health, 200),
 ]
 
 # Pages other sites may frame (the embeds). Each needs frame-ancestors opened by its own view
@@ -99,10 +94,11 @@ def csp_directives(response):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("page", PAGES, ids=lambda page: page.__name__)
-def test_every_page_sends_the_security_headers(client, page):
+@pytest.mark.parametrize(("page", "status"), PAGES, ids=[page.__name__ for page, _ in PAGES])
+def test_every_page_sends_the_security_headers(client, page, status):
     response = page(client, factories.story())
 
+    assert response.status_code == status
     directives = csp_directives(response)
     assert directives["default-src"] == ["'self'"]
     # Our origin, plus this response's nonce when the page has a script that uses it.
