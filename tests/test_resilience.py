@@ -59,15 +59,25 @@ def test_editors_are_told_clearly_that_nothing_was_saved(admin_client):
     assert "nothing you submitted in this request" in response.text
 
 
-def test_a_database_failure_outside_a_view_still_answers_503():
-    request = RequestFactory().get("/")
-    try:
+class DatabaseLostInMiddleware:
+    """A middleware that needs the database (as a session save does) when it has gone."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
         raise OperationalError("server closed the connection unexpectedly (test)")
-    except OperationalError:
-        response = server_error(request)
+
+
+def test_a_database_failure_outside_a_view_still_answers_503(client, settings):
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, f"{__name__}.DatabaseLostInMiddleware"]
+    client.raise_request_exception = False
+
+    response = client.get("/")
 
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
+    assert "We’ll be back shortly" in response.text
 
 
 def test_any_other_failure_is_still_a_500():
