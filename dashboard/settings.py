@@ -31,9 +31,13 @@ def env_list(name, default):
 DEBUG = env_bool("DEBUG", True)
 
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-never-use-in-production"
+# Keys that are published somewhere (here, in .env.example, Django's startproject) sign nothing.
+PUBLISHED_SECRET_KEYS = {DEVELOPMENT_SECRET_KEY, "change-me-to-a-long-random-string", ""}
 SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
-if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
-    raise ImproperlyConfigured("Set SECRET_KEY in the environment when DEBUG is off.")
+if not DEBUG and (SECRET_KEY in PUBLISHED_SECRET_KEYS or SECRET_KEY.startswith("django-insecure")):
+    raise ImproperlyConfigured(
+        "Set SECRET_KEY in the environment to a long random string when DEBUG is off."
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -51,8 +55,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so the logged status and duration are what the client got.
+    "dashboard.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "dashboard.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Inside whitenoise: static files keep whitenoise's own far-future headers.
+    "dashboard.middleware.PublicCacheMiddleware",
+    "dashboard.middleware.DatabaseUnavailableMiddleware",
+    "dashboard.middleware.PrimaryDatabaseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -82,18 +93,41 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+
+def database(url):
+    config = dj_database_url.parse(
+        url,
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        # Fail fast when the server is unreachable rather than hang a request.
+        config.setdefault("OPTIONS", {})["connect_timeout"] = int(
+            os.environ.get("DATABASE_CONNECT_TIMEOUT", "5")
+        )
+    return config
+
+
+DATABASES = {
+    "default": database(os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Fail fast when the server is unreachable rather than hang a request.
-    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(
-        os.environ.get("DATABASE_CONNECT_TIMEOUT", "5")
-    )
+# An optional read replica takes the public pages' reads (dashboard/routers.py). Writes, the
+# admin and anything inside a transaction stay on the primary; migrations run on the primary.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = database(os.environ["DATABASE_REPLICA_URL"])
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["dashboard.routers.ReplicaRouter"]
+
+# Nothing half-written: every write readers could see happens in one explicit transaction.
+# The admin wraps each add, change, delete and list edit in transaction.atomic, the story
+# loader (stories/loading.py) loads a file in one, and django-import-export imports in one.
+# ATOMIC_REQUESTS is left off so that read-only public views and the no-query poll answer
+# never open a transaction (or, with the database down, need a connection at all).
+ATOMIC_REQUESTS = False
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+
+# While the database is unreachable, pages answer 503 with this Retry-After (seconds).
+DATABASE_RETRY_AFTER = int(os.environ.get("DATABASE_RETRY_AFTER", "30"))
 
 # A shared cache holds each story's change stamp (stories/changes.py). Several web processes
 # must share it, so production sets REDIS_URL; one development process can use memory.
@@ -102,10 +136,35 @@ if os.environ.get("REDIS_URL"):
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
+            # An unreachable Redis fails a request in seconds instead of hanging it.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Sessions live in the shared cache, written through to the database, so any web container
+# can serve any editor and a cache restart logs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# Public pages carry cache headers a CDN honours (dashboard/middleware.PublicCacheMiddleware):
+# anonymous GET and HEAD requests whose path matches a rule below (the first match wins), never
+# the admin, never a response that sets a cookie or already says how to cache itself.
+# Each rule: (path regex, max-age, stale-while-revalidate), in seconds.
+PUBLIC_CACHE_MAX_AGE = int(os.environ.get("PUBLIC_CACHE_MAX_AGE", "30"))
+PUBLIC_CACHE_STALE_WHILE_REVALIDATE = int(
+    os.environ.get("PUBLIC_CACHE_STALE_WHILE_REVALIDATE", "30")
+)
+PUBLIC_CACHE_RULES = [
+    # The live poll of an open story page asks every 10 s: kept well under that, so a reader
+    # never misses a change by more than one poll, while a CDN can still answer a burst of
+    # identical polls at once.
+    (r"^/stories/[^/]+/updates/$", 5, 0),
+    (r"^/$", PUBLIC_CACHE_MAX_AGE, PUBLIC_CACHE_STALE_WHILE_REVALIDATE),
+    (r"^/stories/", PUBLIC_CACHE_MAX_AGE, PUBLIC_CACHE_STALE_WHILE_REVALIDATE),
+]
+# A CDN may keep serving what it holds for this long while the site answers errors.
+PUBLIC_CACHE_STALE_IF_ERROR = int(os.environ.get("PUBLIC_CACHE_STALE_IF_ERROR", "86400"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -150,6 +209,23 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Django has no setting for it; dashboard.middleware.PermissionsPolicyMiddleware sends it.
+# The site uses none of these browser features, so none is allowed, not even to itself.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in [
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    ]
+}
+# The load balancer's health check speaks plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -160,9 +236,23 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# One line per request (dashboard.middleware.RequestLogMiddleware), as JSON in production so a
+# log collector can read status and duration without parsing prose. LOG_FORMAT overrides.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "dashboard.logs.JSONFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "filters": {"skip_database_unavailable": {"()": "dashboard.logs.SkipDatabaseUnavailable"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # The request log already has a line for every 4xx; keep Django's tracebacks for 5xx.
+        "django.request": {"level": "ERROR", "filters": ["skip_database_unavailable"]},
+    },
 }

@@ -1,0 +1,119 @@
+"""Public pages carry cache headers a CDN can honour; editors' pages never do."""
+
+from unittest import mock
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import OperationalError
+from django.db.backends.utils import CursorWrapper
+from django.http import HttpResponse
+from django.test import RequestFactory
+
+from dashboard.middleware import PublicCacheMiddleware
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC = "public, max-age=30, stale-while-revalidate=30, stale-if-error=86400"
+
+
+def cache_control(response):
+    return response.get("Cache-Control", "")
+
+
+def test_the_home_page_may_be_kept_by_a_cdn_for_a_short_while(client):
+    response = client.get("/")
+
+    assert cache_control(response) == PUBLIC
+
+
+def test_a_story_page_and_its_fragment_are_public_and_kept_apart(client, story):
+    page = client.get(story.get_absolute_url())
+    fragment = client.get(story.get_absolute_url(), headers={"HX-Request": "true"})
+
+    assert cache_control(page) == PUBLIC
+    assert cache_control(fragment) == PUBLIC
+    assert "HX-Request" in fragment["Vary"]
+
+
+def test_a_missing_page_is_public_too(client):
+    assert cache_control(client.get("/stories/no-such-story/")) == PUBLIC
+
+
+def test_a_signed_in_editor_reading_a_public_page_gets_no_shared_cache(client, story):
+    client.force_login(User.objects.create_user("test-editor", password="test-password-1"))
+
+    response = client.get(story.get_absolute_url())
+
+    assert "public" not in cache_control(response)
+
+
+def test_admin_pages_are_never_public(client):
+    response = client.get(f"/{settings.ADMIN_PATH}login/")
+
+    assert "public" not in cache_control(response)
+    assert headers_for(f"/{settings.ADMIN_PATH}") == ""
+    assert headers_for(f"/{settings.ADMIN_PATH}stories/story/") == ""
+
+
+def test_a_view_with_its_own_cache_headers_keeps_them(client):
+    response = client.get("/healthz")
+
+    assert "public" not in cache_control(response)
+    assert "no-store" in cache_control(response)
+
+
+def test_a_write_is_never_public(client, story):
+    response = client.post(story.get_absolute_url())
+
+    assert response.status_code == 405
+    assert "public" not in cache_control(response)
+
+
+def test_the_outage_page_is_not_stored_so_a_cdn_keeps_serving_the_last_good_page(client, story):
+    with mock.patch.object(CursorWrapper, "execute", side_effect=OperationalError("down")):
+        response = client.get(story.get_absolute_url())
+
+    assert response.status_code == 503
+    assert cache_control(response) == "no-store"
+
+
+def headers_for(path, status=200):
+    """The Cache-Control the middleware gives an anonymous GET of `path` answered with `status`."""
+    middleware = PublicCacheMiddleware(lambda request: HttpResponse(status=status))
+    return cache_control(middleware(RequestFactory().get(path)))
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/", PUBLIC),
+        ("/stories/x/", PUBLIC),
+        ("/stories/x/statements/1/", PUBLIC),
+        ("/healthz", ""),
+        ("/other/", ""),
+    ],
+)
+def test_only_paths_with_a_rule_get_cache_headers(path, expected):
+    assert headers_for(path) == expected
+
+
+def test_a_poll_answer_is_kept_for_less_than_the_poll_interval_and_not_served_stale():
+    assert (
+        headers_for("/stories/x/updates/", status=204) == "public, max-age=5, stale-if-error=86400"
+    )
+
+
+def test_an_answer_that_sets_a_cookie_is_never_shared():
+    def view(request):
+        response = HttpResponse()
+        response.set_cookie("csrftoken", "x")
+        return response
+
+    response = PublicCacheMiddleware(view)(RequestFactory().get("/"))
+
+    assert "Cache-Control" not in response
+
+
+def test_an_error_is_never_shared():
+    assert headers_for("/", status=500) == ""

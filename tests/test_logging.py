@@ -1,0 +1,123 @@
+"""One log line per request, with status and duration; JSON when DEBUG is off."""
+
+import json
+import logging
+import subprocess
+import sys
+from unittest import mock
+
+import pytest
+from django.db import OperationalError
+from django.db.backends.utils import CursorWrapper
+
+from dashboard.logs import JSONFormatter
+from tests import servers
+
+
+def request_records(caplog):
+    return [record for record in caplog.records if record.name == "dashboard.requests"]
+
+
+@pytest.mark.django_db
+def test_each_request_is_logged_once_with_status_and_duration(client, story, caplog):
+    with caplog.at_level(logging.INFO, logger="dashboard.requests"):
+        client.get(story.get_absolute_url())
+        client.get("/no-such-page/")
+
+    first, second = request_records(caplog)
+    assert (first.method, first.path, first.status) == ("GET", story.get_absolute_url(), 200)
+    assert (second.method, second.path, second.status) == ("GET", "/no-such-page/", 404)
+    assert first.duration_ms > 0
+    assert first.getMessage().startswith(f"GET {story.get_absolute_url()} 200 ")
+
+
+@pytest.mark.django_db
+def test_the_request_log_leaves_out_the_query_string(client, caplog):
+    with caplog.at_level(logging.INFO, logger="dashboard.requests"):
+        client.get("/?email=reader@example.test")
+
+    (record,) = request_records(caplog)
+    assert record.path == "/"
+    assert "example.test" not in record.getMessage()
+
+
+@pytest.mark.django_db
+def test_a_503_for_a_database_outage_is_one_line_naming_the_error(client, story, caplog):
+    error = OperationalError("connection refused (test)\nIs the server running?")
+    with (
+        caplog.at_level(logging.INFO),
+        mock.patch.object(CursorWrapper, "execute", side_effect=error),
+    ):
+        client.get(story.get_absolute_url())
+
+    (record,) = caplog.records
+    assert record.name == "dashboard.requests"
+    assert record.status == 503
+    assert record.database_unavailable == "OperationalError: connection refused (test)"
+
+
+def test_the_json_formatter_writes_one_parseable_line_with_the_extra_fields():
+    record = logging.makeLogRecord(
+        {
+            "name": "dashboard.requests",
+            "levelname": "INFO",
+            "msg": 'GET %s 200\nwith "quotes"',
+            "args": ("/",),
+            "status": 200,
+            "duration_ms": 1.5,
+        }
+    )
+
+    line = JSONFormatter().format(record)
+
+    assert "\n" not in line
+    entry = json.loads(line)
+    assert entry["message"] == 'GET / 200\nwith "quotes"'
+    assert entry["status"] == 200
+    assert entry["duration_ms"] == 1.5
+    assert entry["level"] == "INFO"
+    assert entry["time"].endswith("+00:00")
+
+
+def log_of_one_request(static_root, **env):
+    """What a fresh process with these settings writes for one request to a missing page."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.test import Client; Client().get('/no-such-page/')",
+        ],
+        cwd=servers.ROOT,
+        env={
+            **servers.base_env(),
+            "ALLOWED_HOSTS": "testserver",
+            "STATIC_ROOT": str(static_root),
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stderr.splitlines()
+
+
+def test_production_logs_one_json_line_per_request(tmp_path):
+    lines = log_of_one_request(
+        tmp_path, DEBUG="false", SECRET_KEY=servers.SECRET_KEY, SECURE_SSL_REDIRECT="false"
+    )
+
+    assert len(lines) == 1, lines
+    entry = json.loads(lines[0])
+    assert entry["logger"] == "dashboard.requests"
+    assert entry["method"] == "GET"
+    assert entry["path"] == "/no-such-page/"
+    assert entry["status"] == 404
+    assert isinstance(entry["duration_ms"], float)
+
+
+def test_development_logs_a_readable_line(tmp_path):
+    (line,) = log_of_one_request(tmp_path, DEBUG="true")
+
+    assert "INFO dashboard.requests GET /no-such-page/ 404 " in line
