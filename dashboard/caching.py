@@ -1,0 +1,38 @@
+"""
+Validators for the public read surfaces (feeds, API, exports, embeds, oEmbed, sitemap).
+
+Each story's change stamp (stories.changes) moves whenever anything readers can see in it
+changes, so it makes a strong ETag: a client or CDN that sends it back with If-None-Match gets
+a 304 until the story changes. Use with Django's `condition` decorator:
+
+    @condition(etag_func=story_etag)
+    def feed(request, slug): ...
+"""
+
+import hashlib
+
+from django.views.decorators.http import condition
+
+from stories.changes import current_stamp
+from stories.models import Story
+
+
+def story_etag(request, slug=None, *args, **kwargs):
+    """The stamp of the published story `slug`, or None (no ETag) when there is no such story."""
+    story_id = Story.objects.published().filter(slug=slug).values_list("pk", flat=True).first()
+    if story_id is None:
+        return None
+    return f"story-{story_id}-{current_stamp(story_id)}"
+
+
+def site_etag(request, *args, **kwargs):
+    """A digest of every published story's stamp: changes when any story changes or appears."""
+    story_ids = Story.objects.published().order_by("pk").values_list("pk", flat=True)
+    digest = hashlib.sha256()
+    for story_id in story_ids:
+        digest.update(f"{story_id}:{current_stamp(story_id)};".encode())
+    return f"site-{digest.hexdigest()[:32]}"
+
+
+story_condition = condition(etag_func=story_etag)
+site_condition = condition(etag_func=site_etag)
