@@ -10,15 +10,20 @@ a 304 until the story changes. Use with Django's `condition` decorator:
 """
 
 import hashlib
+import re
 
 from django.views.decorators.http import condition
 
 from stories.changes import current_stamp
 from stories.models import Story
 
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,100}")
+
 
 def story_etag(request, slug=None, *args, **kwargs):
     """The stamp of the published story `slug`, or None (no ETag) when there is no such story."""
+    if not isinstance(slug, str) or not SLUG.fullmatch(slug):
+        return None  # the view itself answers for a malformed slug
     story_id = Story.objects.published().filter(slug=slug).values_list("pk", flat=True).first()
     if story_id is None:
         return None
