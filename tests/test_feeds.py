@@ -2,6 +2,7 @@ import datetime
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.template import Context, Template
 from django.utils.dateparse import parse_datetime
 
 from stories import changes
@@ -142,3 +143,16 @@ def test_feed_queries_do_not_grow_with_the_story(client, story, django_assert_ma
 
     with django_assert_max_num_queries(6):
         client.get(f"/stories/{story.slug}/feed/")
+
+
+def test_feed_link_tag_writes_the_discovery_link_for_a_page_head(story):
+    person = factories.stakeholder(name="Test Person Linked")
+    template = Template("{% load open_data %}{% feed_link story %}{% feed_link story person %}")
+
+    html = template.render(Context({"story": story, "person": person}))
+
+    assert (
+        f'<link rel="alternate" type="application/atom+xml" title="{story.title} (Atom feed)" '
+        f'href="/stories/{story.slug}/feed/">'
+    ) in html
+    assert f'href="/stories/{story.slug}/people/{person.slug}/feed/"' in html

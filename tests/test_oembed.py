@@ -2,6 +2,8 @@ import html
 import re
 
 import pytest
+from django.template import Context, Template
+from django.test import RequestFactory
 
 from stories import changes
 from tests import factories
@@ -133,3 +135,15 @@ def test_oembed_answers_a_conditional_request_with_304_until_the_story_changes(c
 
     changes.touch(story.pk)
     assert client.get("/oembed/", {"url": url}, headers={"if-none-match": etag}).status_code == 200
+
+
+def test_oembed_link_tag_points_discovery_at_this_page(client, story):
+    request = RequestFactory().get(f"/stories/{story.slug}/")
+    template = Template("{% load open_data %}{% oembed_link story.title %}")
+
+    markup = template.render(Context({"request": request, "story": story}))
+
+    (href,) = re.findall(r'href="([^"]+)"', markup)
+    assert 'type="application/json+oembed"' in markup
+    body = client.get(html.unescape(href)).json()
+    assert body["type"] == "rich"
