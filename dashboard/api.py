@@ -36,7 +36,7 @@ from stories.models import (
 from stories.timeline import sort_key
 
 from . import links
-from .caching import site_condition, story_condition
+from .caching import allow_any_origin, site_condition, story_condition
 
 api = NinjaAPI(
     title="Story dashboard API",
@@ -391,7 +391,7 @@ def present(item, request):
 
 
 @api.get("/stories/", response=list[StoryOut], tags=["stories"])
-@decorate_view(site_condition)
+@decorate_view(site_condition, allow_any_origin)
 def list_stories(request):
     """Published stories, newest first."""
     return [
@@ -401,7 +401,7 @@ def list_stories(request):
 
 
 @api.get("/stories/{slug}/", response={200: StoryOut, **ERRORS}, tags=["stories"])
-@decorate_view(story_condition)
+@decorate_view(story_condition, allow_any_origin)
 def get_story(request, slug: SlugPath):
     """One published story."""
     return story_out(published_story(slug), request)
@@ -412,7 +412,7 @@ def get_story(request, slug: SlugPath):
     response={200: list[StakeholderOut], **ERRORS},
     tags=["stories"],
 )
-@decorate_view(story_condition)
+@decorate_view(story_condition, allow_any_origin)
 def list_stakeholders(request, slug: SlugPath):
     """People and organisations with a published statement or event in the story."""
     story = published_story(slug)
@@ -441,7 +441,7 @@ def list_stakeholders(request, slug: SlugPath):
     response={200: StatementPage, **ERRORS},
     tags=["timeline"],
 )
-@decorate_view(story_condition)
+@decorate_view(story_condition, allow_any_origin)
 def list_statements(request, slug: SlugPath, filters: Query[EventFilters]):
     """Published statements, newest first. `event_kind` keeps those tied to such an event."""
     story = published_story(slug)
@@ -449,7 +449,7 @@ def list_statements(request, slug: SlugPath, filters: Query[EventFilters]):
 
 
 @api.get("/stories/{slug}/events/", response={200: EventPage, **ERRORS}, tags=["timeline"])
-@decorate_view(story_condition)
+@decorate_view(story_condition, allow_any_origin)
 def list_events(request, slug: SlugPath, filters: Query[EventFilters]):
     """Published negotiation events, newest first. `speaker` keeps those they took part in."""
     story = published_story(slug)
@@ -457,7 +457,7 @@ def list_events(request, slug: SlugPath, filters: Query[EventFilters]):
 
 
 @api.get("/stories/{slug}/timeline/", response={200: TimelinePage, **ERRORS}, tags=["timeline"])
-@decorate_view(story_condition)
+@decorate_view(story_condition, allow_any_origin)
 def list_timeline(request, slug: SlugPath, filters: Query[TimelineFilters]):
     """Statements and events merged, newest first, as the dashboard's timeline shows them."""
     story = published_story(slug)
@@ -470,7 +470,7 @@ def list_timeline(request, slug: SlugPath, filters: Query[TimelineFilters]):
 
 
 @api.get("/stories/{slug}/series/", response={200: list[SeriesOut], **ERRORS}, tags=["figures"])
-@decorate_view(story_condition)
+@decorate_view(story_condition, allow_any_origin)
 def list_series(request, slug: SlugPath):
     """The story's figure series, each with its published points, oldest first."""
     story = published_story(slug)

@@ -11,11 +11,15 @@ a 304 until the story changes. Use with Django's `condition` decorator:
 
 import hashlib
 import re
+from functools import wraps
 
 from django.views.decorators.http import condition
 
 from stories.changes import current_stamp
 from stories.models import Story
+
+# Bump when what these surfaces render changes shape, so caches holding the old ETag refetch.
+FORMAT = "1"
 
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,100}")
 
@@ -27,7 +31,7 @@ def story_etag(request, slug=None, *args, **kwargs):
     story_id = Story.objects.published().filter(slug=slug).values_list("pk", flat=True).first()
     if story_id is None:
         return None
-    return f"story-{story_id}-{current_stamp(story_id)}"
+    return f"v{FORMAT}-story-{story_id}-{current_stamp(story_id)}"
 
 
 def site_etag(request, *args, **kwargs):
@@ -36,7 +40,19 @@ def site_etag(request, *args, **kwargs):
     digest = hashlib.sha256()
     for story_id in story_ids:
         digest.update(f"{story_id}:{current_stamp(story_id)};".encode())
-    return f"site-{digest.hexdigest()[:32]}"
+    return f"v{FORMAT}-site-{digest.hexdigest()[:32]}"
+
+
+def allow_any_origin(view):
+    """Open data: let scripts on any site read the response (no cookies are involved)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+
+    return wrapped
 
 
 story_condition = condition(etag_func=story_etag)

@@ -19,7 +19,7 @@ from django.views.decorators.http import condition, require_safe
 from stories.models import Series, Statement, Story
 
 from . import links
-from .caching import story_etag
+from .caching import allow_any_origin, story_etag
 
 PROVIDER_NAME = "Story dashboard"
 CACHE_AGE = 3600
@@ -90,6 +90,7 @@ def embed_target(kind, parts):
 
 
 @require_safe
+@allow_any_origin
 @condition(etag_func=oembed_etag)
 def oembed(request):
     response_format = request.GET.get("format", "json")

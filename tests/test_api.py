@@ -238,6 +238,16 @@ def test_api_answers_conditional_requests_with_304_until_the_story_changes(clien
     assert client.get(url, headers={"if-none-match": etag}).status_code == 200
 
 
+def test_scripts_on_any_site_may_read_the_api_even_a_304(client, story):
+    url = f"/api/stories/{story.slug}/timeline/"
+    response = client.get(url)
+
+    assert response["Access-Control-Allow-Origin"] == "*"
+    again = client.get(url, headers={"if-none-match": response["ETag"]})
+    assert again.status_code == 304
+    assert again["Access-Control-Allow-Origin"] == "*"
+
+
 @pytest.mark.parametrize("path", ["timeline", "statements", "events", "stakeholders", "series"])
 def test_api_queries_do_not_grow_with_the_story(client, story, path, django_assert_max_num_queries):
     for _ in range(8):
