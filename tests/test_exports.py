@@ -2,7 +2,10 @@ import csv
 import io
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from dashboard.exports import safe_cell
 from stories import changes
 from tests import factories
 
@@ -119,3 +122,11 @@ def test_export_queries_do_not_grow_with_the_story(
 
     with django_assert_max_num_queries(4):
         client.get(f"/stories/{story.slug}/export/{name}.csv")
+
+
+@given(st.text())
+def test_no_text_cell_starts_with_a_formula_trigger_and_none_loses_text(text):
+    cell = safe_cell(text)
+
+    assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+    assert cell in (text, "'" + text)

@@ -4,6 +4,8 @@ import re
 import pytest
 from django.template import Context, Template
 from django.test import RequestFactory
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from stories import changes
 from tests import factories
@@ -147,3 +149,23 @@ def test_oembed_link_tag_points_discovery_at_this_page(client, story):
     assert 'type="application/json+oembed"' in markup
     body = client.get(html.unescape(href)).json()
     assert body["type"] == "rich"
+
+
+@given(
+    url=st.one_of(
+        st.text(max_size=80),
+        st.builds(
+            "http://testserver/{}/{}/".format,
+            st.sampled_from(["stories", "embed/stories", "stories/test-oembed/statements"]),
+            st.text(max_size=20),
+        ),
+    ),
+    maxwidth=st.one_of(st.none(), st.text(max_size=6)),
+    response_format=st.one_of(st.none(), st.text(max_size=5)),
+)
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+def test_no_query_string_makes_oembed_fail(client, story, url, maxwidth, response_format):
+    params = {"url": url, "maxwidth": maxwidth, "format": response_format}
+    response = client.get("/oembed/", {k: v for k, v in params.items() if v is not None})
+
+    assert response.status_code in (200, 400, 404, 501)
