@@ -31,6 +31,7 @@ from stories.models import (
     Series,
     Stakeholder,
     Statement,
+    Status,
     Story,
 )
 from stories.timeline import sort_key
@@ -418,7 +419,7 @@ def list_stakeholders(request, slug: SlugPath):
     story = published_story(slug)
     spoke = Statement.objects.published().filter(story=story).values("speaker_id")
     attended = NegotiationEvent.participants.through.objects.filter(
-        negotiationevent__story=story, negotiationevent__status="published"
+        negotiationevent__story=story, negotiationevent__status=Status.PUBLISHED
     ).values("stakeholder_id")
     people = Stakeholder.objects.filter(Q(pk__in=spoke) | Q(pk__in=attended)).order_by("name")
     return [

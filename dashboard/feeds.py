@@ -10,7 +10,6 @@ import datetime
 import heapq
 
 from django.contrib.syndication.views import Feed
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -173,4 +172,4 @@ class StakeholderFeed(StoryFeed):
         return super().statements(story).filter(speaker=story.stakeholder)
 
     def events(self, story):
-        return super().events(story).filter(Q(participants=story.stakeholder))
+        return super().events(story).filter(participants=story.stakeholder)
