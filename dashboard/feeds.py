@@ -8,6 +8,7 @@ true precision and the source, so a feed reader shows the same facts as the page
 
 import datetime
 import heapq
+import re
 
 from django.contrib.syndication.views import Feed
 from django.http import Http404
@@ -23,6 +24,28 @@ from . import links
 
 ENTRIES = 50
 AUTHOR = "Story dashboard newsroom"
+
+# Characters XML 1.0 cannot hold. Pasted text can carry them (a form feed from a PDF), and
+# Django's XML writer refuses them, which would make the whole feed fail.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def clean(value):
+    if isinstance(value, str):
+        return NOT_XML.sub("", value)
+    if isinstance(value, list | tuple):
+        return [clean(each) for each in value]
+    return value
+
+
+class AtomFeed(Atom1Feed):
+    """Atom 1.0, without the characters XML cannot hold."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*map(clean, args), **{key: clean(v) for key, v in kwargs.items()})
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*map(clean, args), **{key: clean(v) for key, v in kwargs.items()})
 
 
 def quote_title(statement, length=80):
@@ -79,7 +102,7 @@ def at_midday(date):
 class StoryFeed(Feed):
     """A story's statements and events, newest first."""
 
-    feed_type = Atom1Feed
+    feed_type = AtomFeed
     author_name = AUTHOR
 
     def get_object(self, request, slug):

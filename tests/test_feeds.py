@@ -156,3 +156,15 @@ def test_feed_link_tag_writes_the_discovery_link_for_a_page_head(story):
         f'href="/stories/{story.slug}/feed/">'
     ) in html
     assert f'href="/stories/{story.slug}/people/{person.slug}/feed/"' in html
+
+
+def test_control_characters_in_stored_text_do_not_break_the_feed(client, story):
+    speaker = factories.stakeholder(name="Test\x0bSpeaker")
+    factories.statement(story, speaker=speaker, quote="Pasted\x0cfrom a PDF.", speaker_role="\x01")
+
+    for url in (
+        f"/stories/{story.slug}/feed/",
+        f"/stories/{story.slug}/people/{speaker.slug}/feed/",
+    ):
+        feed = atom(client.get(url))
+        assert "from a PDF." in entries(feed)[0].find(f"{ATOM}title").text
