@@ -4,6 +4,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.template import Context, Template
 from django.utils.dateparse import parse_datetime
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from stories import changes
 from stories.dates import Precision
@@ -168,3 +170,14 @@ def test_control_characters_in_stored_text_do_not_break_the_feed(client, story):
     ):
         feed = atom(client.get(url))
         assert "from a PDF." in entries(feed)[0].find(f"{ATOM}title").text
+
+
+@given(text=st.text(alphabet=st.characters(exclude_characters="\x00"), min_size=1))
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+def test_any_stored_text_gives_a_valid_feed(client, story, text):
+    speaker = factories.stakeholder(name=text)
+    factories.statement(story, speaker=speaker, quote=f"Test {text}", context=text)
+    factories.event(story, title=f"Test {text}", description=text, place=text)
+
+    atom(client.get(f"/stories/{story.slug}/feed/"))
+    atom(client.get(f"/stories/{story.slug}/people/{speaker.slug}/feed/"))

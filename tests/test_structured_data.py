@@ -5,9 +5,11 @@ from html.parser import HTMLParser
 import pytest
 from django.template import Context, Template
 from django.test import RequestFactory
+from hypothesis import given
+from hypothesis import strategies as st
 
 from stories.dates import Precision
-from stories.models import Stakeholder
+from stories.models import Source, Stakeholder, Statement, Story
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -143,3 +145,25 @@ def test_without_a_nonce_the_script_has_no_nonce_attribute(story):
     html = render(story, nonce=None)
 
     assert "nonce" not in html
+
+
+@given(st.text())
+def test_any_stored_text_stays_inside_the_script_and_parses_back_unchanged(text):
+    story = Story(slug="test-story", title=text)
+    speaker = Stakeholder(name=text, slug="test-speaker")
+    source = Source(publication=text, published_on=datetime.date(2024, 9, 27))
+    statement = Statement(
+        pk=1,
+        story=story,
+        speaker=speaker,
+        speaker_role=text,
+        quote=text,
+        source=source,
+        said_on=datetime.date(2024, 9, 27),
+    )
+
+    _, data = json_ld(statement)
+
+    assert data["text"] == text
+    assert data["creator"]["name"] == text
+    assert data["isBasedOn"]["publisher"]["name"] == text
