@@ -49,7 +49,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "django_htmx",
+    "ninja",  # the API's docs page and its bundled Swagger UI static files (dashboard/api.py)
     "stories",
     "dashboard",
 ]

@@ -1,0 +1,51 @@
+"""
+Embeddable widgets: a story's timeline, and a single statement, for other sites to frame.
+
+Every other page refuses framing (`frame-ancestors 'none'`, `X-Frame-Options: DENY`); these
+views alone lift that, with the rest of the site's policy unchanged. Widgets show published
+items only, credit the site and link back to the full story.
+"""
+
+import heapq
+
+from django.conf import settings
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csp import csp_override
+from django.views.decorators.http import require_safe
+
+from stories.models import NegotiationEvent, Statement, Story
+from stories.timeline import sort_key
+
+from .caching import story_condition
+
+EMBED_ITEMS = 20
+
+# Our own policy, but any site may frame the widget.
+FRAMABLE_CSP = {**settings.SECURE_CSP, "frame-ancestors": ["*"]}
+
+
+def framable(view):
+    return xframe_options_exempt(csp_override(FRAMABLE_CSP)(view))
+
+
+@require_safe
+@framable
+@story_condition
+def timeline(request, slug):
+    story = get_object_or_404(Story.objects.published(), slug=slug)
+    statements = Statement.objects.for_timeline(story).select_related("story")
+    events = NegotiationEvent.objects.for_timeline(story).select_related("story")
+    items = list(
+        heapq.merge(statements[:EMBED_ITEMS], events[:EMBED_ITEMS], key=sort_key, reverse=True)
+    )[:EMBED_ITEMS]
+    return render(request, "embed/timeline.html", {"story": story, "items": items})
+
+
+@require_safe
+@framable
+@story_condition
+def statement(request, slug, pk):
+    story = get_object_or_404(Story.objects.published(), slug=slug)
+    quoted = get_object_or_404(Statement.objects.for_timeline(story).select_related("story"), pk=pk)
+    return render(request, "embed/timeline.html", {"story": story, "items": [quoted]})

@@ -1,0 +1,191 @@
+"""
+CSV downloads of a story's statements, events and figures, each row with its source.
+
+Spreadsheets run a cell that starts with = + - @ (or a tab or carriage return before one) as a
+formula. Every text cell that starts with one of those gets a leading single quote, so a quote
+such as "=HYPERLINK(...)" opens as text (OWASP's advice on CSV injection).
+"""
+
+import csv
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_safe
+
+from stories.models import DataPoint, NegotiationEvent, Statement, Story
+
+from . import links
+from .caching import story_condition
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+SOURCE_COLUMNS = [
+    "source_publication",
+    "source_headline",
+    "source_url",
+    "source_published",
+    "source_published_precision",
+]
+
+
+def safe_cell(value):
+    """A cell a spreadsheet will not run: text starting with a formula trigger gets a quote."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def source_cells(source):
+    return [
+        source.publication,
+        source.headline,
+        source.url,
+        source.published_on.isoformat(),
+        source.published_on_precision,
+    ]
+
+
+def csv_response(story, name, header, rows):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{story.slug}-{name}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([safe_cell(value) for value in row])
+    return response
+
+
+def published_story(slug):
+    return get_object_or_404(Story.objects.published(), slug=slug)
+
+
+def absolute(request, path):
+    return request.build_absolute_uri(path)
+
+
+@require_safe
+@story_condition
+def statements_csv(request, slug):
+    story = published_story(slug)
+    statements = Statement.objects.for_timeline(story).select_related("story")
+    header = [
+        "id",
+        "date",
+        "date_precision",
+        "date_text",
+        "speaker",
+        "speaker_slug",
+        "speaker_kind",
+        "speaker_role",
+        "method",
+        "quote",
+        "context",
+        "event_id",
+        "permalink",
+        *SOURCE_COLUMNS,
+    ]
+    rows = (
+        [
+            statement.pk,
+            statement.when.machine_readable,
+            statement.said_on_precision,
+            str(statement.when),
+            statement.speaker.name,
+            statement.speaker.slug,
+            statement.speaker.kind,
+            statement.speaker_role,
+            statement.get_method_display(),
+            statement.quote,
+            statement.context,
+            statement.event_id,
+            absolute(request, links.statement_url(statement)),
+            *source_cells(statement.source),
+        ]
+        for statement in statements
+    )
+    return csv_response(story, "statements", header, rows)
+
+
+@require_safe
+@story_condition
+def events_csv(request, slug):
+    story = published_story(slug)
+    events = NegotiationEvent.objects.for_timeline(story).select_related("story")
+    header = [
+        "id",
+        "date",
+        "date_precision",
+        "date_text",
+        "kind",
+        "title",
+        "description",
+        "place",
+        "participants",
+        "permalink",
+        *SOURCE_COLUMNS,
+    ]
+    rows = (
+        [
+            event.pk,
+            event.when.machine_readable,
+            event.happened_on_precision,
+            str(event.when),
+            event.get_kind_display(),
+            event.title,
+            event.description,
+            event.place,
+            "; ".join(person.name for person in event.participants.all()),
+            absolute(request, links.event_url(event)),
+            *source_cells(event.source),
+        ]
+        for event in events
+    )
+    return csv_response(story, "events", header, rows)
+
+
+@require_safe
+@story_condition
+def figures_csv(request, slug):
+    story = published_story(slug)
+    points = (
+        DataPoint.objects.published()
+        .filter(series__story=story)
+        .select_related("series__story", "source")
+        .order_by("series__position", "series__name", "as_of")
+    )
+    header = [
+        "series",
+        "series_slug",
+        "unit",
+        "date",
+        "date_precision",
+        "date_text",
+        "value",
+        "low",
+        "high",
+        "qualifier",
+        "note",
+        "permalink",
+        *SOURCE_COLUMNS,
+    ]
+    rows = (
+        [
+            point.series.name,
+            point.series.slug,
+            point.series.unit,
+            point.when.machine_readable,
+            point.as_of_precision,
+            str(point.when),
+            point.value,
+            point.low,
+            point.high,
+            point.get_qualifier_display(),
+            point.note,
+            absolute(request, links.figure_url(point.series)),
+            *source_cells(point.source),
+        ]
+        for point in points
+    )
+    return csv_response(story, "figures", header, rows)

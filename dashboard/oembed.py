@@ -1,0 +1,134 @@
+"""
+An oEmbed provider (https://oembed.com/): a CMS sends one of our URLs and gets an iframe.
+
+Story (and timeline) URLs embed the timeline widget, statement URLs a single statement, and
+figure URLs the chart. JSON only: `format=xml` is answered 501 Not Implemented, as the spec
+allows. Unknown or unpublished URLs are 404; bad parameters are 400.
+"""
+
+import re
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http.request import split_domain_port, validate_host
+from django.shortcuts import get_object_or_404
+from django.utils.html import format_html
+from django.views.decorators.http import condition, require_safe
+
+from stories.models import Series, Statement, Story
+
+from . import links
+from .caching import allow_any_origin, story_etag
+
+PROVIDER_NAME = "Story dashboard"
+CACHE_AGE = 3600
+MAX_DIMENSION = 10_000
+
+SLUG = r"(?P<slug>[-a-zA-Z0-9_]+)"
+PATTERNS = [
+    ("timeline", re.compile(rf"^(?:/embed)?/stories/{SLUG}/(?:timeline/)?$")),
+    ("statement", re.compile(rf"^(?:/embed)?/stories/{SLUG}/statements/(?P<pk>[0-9]{{1,18}})/$")),
+    ("figure", re.compile(rf"^(?:/embed)?/stories/{SLUG}/figures/(?P<series>[-a-zA-Z0-9_]+)/$")),
+]
+SIZES = {"timeline": (600, 800), "statement": (600, 360), "figure": (640, 420)}
+
+
+class BadRequest(Exception):
+    pass
+
+
+def match(request, url):
+    """(kind, parts) for one of our embeddable URLs, or None."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    host = parts.netloc.lower()
+    domain, port = split_domain_port(host)
+    if host != request.get_host().lower() and not (
+        domain and validate_host(domain, settings.ALLOWED_HOSTS)
+    ):
+        return None
+    for kind, pattern in PATTERNS:
+        found = pattern.match(parts.path)
+        if found:
+            return kind, found.groupdict()
+    return None
+
+
+def dimension(request, name):
+    value = request.GET.get(name)
+    if value in (None, ""):
+        return MAX_DIMENSION
+    if not value.isdigit() or not 0 < int(value) <= MAX_DIMENSION:
+        raise BadRequest(f"{name} must be a whole number of pixels from 1 to {MAX_DIMENSION}.")
+    return int(value)
+
+
+def oembed_etag(request):
+    url = request.GET.get("url", "")
+    found = match(request, url) if "\x00" not in url else None
+    if found is None:
+        return None
+    return "oembed-" + (story_etag(request, found[1]["slug"]) or "none")
+
+
+def embed_target(kind, parts):
+    """(title, author, embed path) for a matched URL; 404 when it is not published."""
+    story = get_object_or_404(Story.objects.published(), slug=parts["slug"])
+    if kind == "statement":
+        quoted = get_object_or_404(
+            Statement.objects.for_timeline(story).select_related("story"), pk=int(parts["pk"])
+        )
+        return f"{quoted.speaker.name} on {story.title}", links.statement_embed_url(quoted)
+    if kind == "figure":
+        series = get_object_or_404(
+            Series.objects.filter(story=story).select_related("story"), slug=parts["series"]
+        )
+        return f"{series.name} · {story.title}", links.figure_embed_url(series)
+    return story.title, links.timeline_embed_url(story)
+
+
+@require_safe
+@allow_any_origin
+@condition(etag_func=oembed_etag)
+def oembed(request):
+    response_format = request.GET.get("format", "json")
+    if response_format != "json":
+        return HttpResponse("Only format=json is supported.", status=501, content_type="text/plain")
+    url = request.GET.get("url", "")
+    if not url:
+        return HttpResponseBadRequest("Give the URL to embed as ?url=…", content_type="text/plain")
+    try:
+        max_width = dimension(request, "maxwidth")
+        max_height = dimension(request, "maxheight")
+    except BadRequest as error:
+        return HttpResponseBadRequest(str(error), content_type="text/plain")
+    found = match(request, url) if "\x00" not in url else None
+    if found is None:
+        raise Http404("This URL cannot be embedded.")
+    kind, parts = found
+    title, embed_path = embed_target(kind, parts)
+    default_width, default_height = SIZES[kind]
+    width = min(default_width, max_width)
+    height = min(default_height, max_height)
+    html = format_html(
+        '<iframe src="{}" width="{}" height="{}" title="{}" loading="lazy"></iframe>',
+        request.build_absolute_uri(embed_path),
+        width,
+        height,
+        title,
+    )
+    return JsonResponse(
+        {
+            "version": "1.0",
+            "type": "rich",
+            "title": title,
+            "provider_name": PROVIDER_NAME,
+            "provider_url": request.build_absolute_uri("/"),
+            "cache_age": CACHE_AGE,
+            "html": str(html),
+            "width": width,
+            "height": height,
+        }
+    )

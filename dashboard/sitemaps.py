@@ -1,0 +1,105 @@
+"""The sitemap: published stories, their statements, events, people and figures."""
+
+from django.contrib.sitemaps import Sitemap
+from django.db.models import Max, Q
+
+from stories.models import NegotiationEvent, Series, Stakeholder, Statement, Status, Story
+
+from . import links
+
+
+class StorySitemap(Sitemap):
+    changefreq = "daily"
+    priority = 1.0
+
+    def items(self):
+        return Story.objects.published().order_by("pk")
+
+    def location(self, story):
+        return links.story_url(story)
+
+    def lastmod(self, story):
+        return story.updated_at
+
+
+class StatementSitemap(Sitemap):
+    changefreq = "monthly"
+
+    def items(self):
+        return (
+            Statement.objects.published()
+            .filter(story__status=Status.PUBLISHED)
+            .select_related("story")
+            .order_by("pk")
+        )
+
+    def location(self, statement):
+        return links.statement_url(statement)
+
+    def lastmod(self, statement):
+        return statement.updated_at
+
+
+class EventSitemap(StatementSitemap):
+    def items(self):
+        return (
+            NegotiationEvent.objects.published()
+            .filter(story__status=Status.PUBLISHED)
+            .select_related("story")
+            .order_by("pk")
+        )
+
+    def location(self, event):
+        return links.event_url(event)
+
+
+class StakeholderSitemap(Sitemap):
+    """One page per person per story they have a published part in."""
+
+    changefreq = "weekly"
+
+    def items(self):
+        spoke = Statement.objects.published().filter(story__status=Status.PUBLISHED)
+        attended = NegotiationEvent.objects.published().filter(story__status=Status.PUBLISHED)
+        pairs = {
+            *spoke.values_list("story_id", "speaker_id"),
+            *attended.values_list("story_id", "participants").exclude(participants=None),
+        }
+        stories = Story.objects.in_bulk({story_id for story_id, _ in pairs})
+        people = Stakeholder.objects.in_bulk({person_id for _, person_id in pairs})
+        return sorted(
+            ((stories[story_id], people[person_id]) for story_id, person_id in pairs),
+            key=lambda pair: (pair[0].pk, pair[1].pk),
+        )
+
+    def location(self, pair):
+        story, person = pair
+        return links.stakeholder_url(story, person)
+
+
+class FigureSitemap(Sitemap):
+    changefreq = "weekly"
+
+    def items(self):
+        return (
+            Series.objects.filter(story__status=Status.PUBLISHED)
+            .filter(Q(points__status=Status.PUBLISHED))
+            .annotate(last_point=Max("points__updated_at"))
+            .select_related("story")
+            .order_by("pk")
+        )
+
+    def location(self, series):
+        return links.figure_url(series)
+
+    def lastmod(self, series):
+        return series.last_point
+
+
+sitemaps = {
+    "stories": StorySitemap,
+    "statements": StatementSitemap,
+    "events": EventSitemap,
+    "people": StakeholderSitemap,
+    "figures": FigureSitemap,
+}

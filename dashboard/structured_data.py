@@ -1,0 +1,141 @@
+"""
+schema.org JSON-LD for stories, statements, events and figure series.
+
+Builders return plain dicts; the `json_ld` template tag (dashboard/templatetags/open_data.py)
+serialises them into a script element that no stored text can break out of. Dates keep their
+precision: a statement known only to the month says "2024-09", never "2024-09-01".
+"""
+
+from stories.models import NegotiationEvent, Series, Stakeholder, Statement, Story
+
+from . import links
+
+CONTEXT = "https://schema.org"
+PUBLISHER = {"@type": "Organization", "name": "Story dashboard"}
+
+
+def absolute(request, path):
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+def party(stakeholder, role=""):
+    """A Person or an Organization, with the role they held when it mattered."""
+    if stakeholder.kind == Stakeholder.Kind.ORGANISATION:
+        data = {"@type": "Organization", "name": stakeholder.name}
+    else:
+        data = {"@type": "Person", "name": stakeholder.name}
+        if role or stakeholder.role:
+            data["jobTitle"] = role or stakeholder.role
+        if stakeholder.organisation:
+            data["affiliation"] = {"@type": "Organization", "name": stakeholder.organisation}
+    return data
+
+
+def source(source):
+    data = {
+        "@type": "CreativeWork",
+        "publisher": {"@type": "Organization", "name": source.publication},
+        "datePublished": source.published.machine_readable,
+    }
+    if source.headline:
+        data["headline"] = source.headline
+    if source.url:
+        data["url"] = source.url
+    return data
+
+
+def story(story, request=None):
+    data = {
+        "@context": CONTEXT,
+        "@type": "NewsArticle",
+        "headline": story.title,
+        "description": story.standfirst,
+        "url": absolute(request, links.story_url(story)),
+        "dateModified": story.updated_at.isoformat(),
+        "publisher": PUBLISHER,
+        "about": {
+            "@type": "Event",
+            "name": story.title,
+            "startDate": story.started.machine_readable,
+        },
+    }
+    if story.published_at:
+        data["datePublished"] = story.published_at.isoformat()
+    return data
+
+
+def quotation(statement, request=None):
+    """A statement as a Quotation; the statement must have its story, speaker and source loaded."""
+    return {
+        "@context": CONTEXT,
+        "@type": "Quotation",
+        "text": statement.quote,
+        "creator": party(statement.speaker, statement.speaker_role),
+        "dateCreated": statement.when.machine_readable,
+        "url": absolute(request, links.statement_url(statement)),
+        "isBasedOn": source(statement.source),
+        "isPartOf": {
+            "@type": "NewsArticle",
+            "url": absolute(request, links.story_url(statement.story)),
+        },
+    }
+
+
+def event(event, request=None):
+    data = {
+        "@context": CONTEXT,
+        "@type": "Event",
+        "name": event.title,
+        "startDate": event.when.machine_readable,
+        "url": absolute(request, links.event_url(event)),
+        "isBasedOn": source(event.source),
+    }
+    if event.description:
+        data["description"] = event.description
+    if event.place:
+        data["location"] = {"@type": "Place", "name": event.place}
+    participants = [party(person) for person in event.participants.all()]
+    if participants:
+        data["attendee"] = participants
+    return data
+
+
+def dataset(series, points=None, request=None):
+    """A figure series as a Dataset; `points` are its published points, oldest first."""
+    data = {
+        "@context": CONTEXT,
+        "@type": "Dataset",
+        "name": f"{series.name} ({series.unit})",
+        "description": series.description
+        or f"{series.name}, in {series.unit}, for {series.story.title}.",
+        "url": absolute(request, links.figure_url(series)),
+        "variableMeasured": {
+            "@type": "PropertyValue",
+            "name": series.name,
+            "unitText": series.unit,
+        },
+        "creator": PUBLISHER,
+        "isAccessibleForFree": True,
+        "distribution": {
+            "@type": "DataDownload",
+            "encodingFormat": "text/csv",
+            "contentUrl": absolute(request, links.export_url(series.story, "figures")),
+        },
+    }
+    if points:
+        first, last = points[0].when.machine_readable, points[-1].when.machine_readable
+        data["temporalCoverage"] = first if first == last else f"{first}/{last}"
+    return data
+
+
+def for_object(value, request=None):
+    """The JSON-LD for a story, statement, event or series; dicts and lists pass through."""
+    if isinstance(value, Statement):
+        return quotation(value, request)
+    if isinstance(value, NegotiationEvent):
+        return event(value, request)
+    if isinstance(value, Series):
+        return dataset(value, request=request)
+    if isinstance(value, Story):
+        return story(value, request)
+    return value

@@ -1,0 +1,132 @@
+import csv
+import io
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dashboard.exports import safe_cell
+from stories import changes
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def rows(response):
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith("attachment;")
+    return list(csv.DictReader(io.StringIO(response.content.decode())))
+
+
+def test_statements_csv_has_each_statement_with_speaker_date_and_source(client, story):
+    speaker = factories.stakeholder(name="Test Speaker")
+    source = factories.source(publication="The Test Gazette", url="https://example.test/csv")
+    statement = factories.statement(
+        story, speaker=speaker, speaker_role="Test Secretary", source=source, quote="Test CSV."
+    )
+
+    (row,) = rows(client.get(f"/stories/{story.slug}/export/statements.csv"))
+
+    assert row["quote"] == "Test CSV."
+    assert row["speaker"] == "Test Speaker"
+    assert row["speaker_role"] == "Test Secretary"
+    assert row["date"] == "2024-09-27"
+    assert row["source_publication"] == "The Test Gazette"
+    assert row["source_url"] == "https://example.test/csv"
+    assert row["permalink"] == f"http://testserver/stories/{story.slug}/statements/{statement.pk}/"
+
+
+def test_events_csv_lists_participants_and_source(client, story):
+    people = [factories.stakeholder(name="Test One"), factories.stakeholder(name="Test Two")]
+    factories.event(story, participants=people, title="Test CSV meeting", place="Test Town")
+
+    (row,) = rows(client.get(f"/stories/{story.slug}/export/events.csv"))
+
+    assert row["title"] == "Test CSV meeting"
+    assert row["participants"] == "Test One; Test Two"
+    assert row["place"] == "Test Town"
+    assert row["source_publication"] == "The Test Gazette"
+
+
+def test_figures_csv_has_each_published_point_with_range_and_source(client, story):
+    series = factories.series(story, name="Test workforce", unit="jobs")
+    factories.point(series, value=-5, low=-10, high=0, qualifier="approximate")
+
+    (row,) = rows(client.get(f"/stories/{story.slug}/export/figures.csv"))
+
+    assert (row["series"], row["unit"]) == ("Test workforce", "jobs")
+    assert (row["value"], row["low"], row["high"]) == ("-5.00", "-10.00", "0.00")
+    assert row["qualifier"] == "Approximate"
+    assert row["source_url"].startswith("https://example.test/")
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ['=HYPERLINK("https://evil.test")', "+1+2", "-2+3", "@SUM(A1)", "\t=1+1", "\r=1+1"],
+)
+def test_cells_that_a_spreadsheet_would_run_as_formulas_start_with_a_quote(client, story, hostile):
+    speaker = factories.stakeholder(name=hostile)
+    factories.statement(story, speaker=speaker, quote=hostile, speaker_role=hostile)
+    factories.event(story, title=hostile, description=hostile)
+    series = factories.series(story, name=hostile)
+    factories.point(series, note=hostile)
+
+    for name, columns in [
+        ("statements", ["quote", "speaker", "speaker_role"]),
+        ("events", ["title", "description"]),
+        ("figures", ["series", "note"]),
+    ]:
+        (row,) = rows(client.get(f"/stories/{story.slug}/export/{name}.csv"))
+        for column in columns:
+            assert row[column] == "'" + hostile, (name, column)
+
+
+def test_drafts_never_appear_in_exports(client, story):
+    factories.statement(story, quote="Draft CSV quote.", status="draft")
+    factories.event(story, title="Draft CSV event", status="draft")
+    factories.point(factories.series(story), value=4321, status="draft")
+
+    for name in ("statements", "events", "figures"):
+        response = client.get(f"/stories/{story.slug}/export/{name}.csv")
+        assert rows(response) == []
+        assert b"Draft CSV" not in response.content
+        assert b"4321" not in response.content
+
+
+def test_a_draft_story_cannot_be_exported(client):
+    draft = factories.story(status="draft")
+
+    assert client.get(f"/stories/{draft.slug}/export/statements.csv").status_code == 404
+
+
+def test_export_answers_a_conditional_request_with_304_until_the_story_changes(client, story):
+    factories.statement(story)
+    url = f"/stories/{story.slug}/export/statements.csv"
+    etag = client.get(url)["ETag"]
+
+    assert client.get(url, headers={"if-none-match": etag}).status_code == 304
+
+    changes.touch(story.pk)
+    assert client.get(url, headers={"if-none-match": etag}).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["statements", "events", "figures"])
+def test_export_queries_do_not_grow_with_the_story(
+    client, story, name, django_assert_max_num_queries
+):
+    for _ in range(8):
+        factories.statement(story)
+        factories.event(story, participants=[factories.stakeholder()])
+        factories.point(factories.series(story))
+
+    with django_assert_max_num_queries(4):
+        client.get(f"/stories/{story.slug}/export/{name}.csv")
+
+
+@given(st.text())
+def test_no_text_cell_starts_with_a_formula_trigger_and_none_loses_text(text):
+    cell = safe_cell(text)
+
+    assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+    assert cell in (text, "'" + text)

@@ -1,0 +1,49 @@
+"""The real Hitachi story, loaded from its data file, through every open-data surface."""
+
+import csv
+import io
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.core.management import call_command
+
+from stories.models import NegotiationEvent, Statement
+
+pytestmark = pytest.mark.django_db
+
+SLUG = "hitachi-newton-aycliffe"
+
+
+@pytest.fixture
+def hitachi(db):
+    call_command("load_story", SLUG)
+
+
+def test_every_surface_serves_the_hitachi_story(client, hitachi):
+    statements = Statement.objects.published().filter(story__slug=SLUG).count()
+    events = NegotiationEvent.objects.published().filter(story__slug=SLUG).count()
+
+    feed = ET.fromstring(client.get(f"/stories/{SLUG}/feed/").content)
+    timeline = client.get(f"/api/stories/{SLUG}/timeline/", {"limit": 100}).json()
+    exported = csv.DictReader(
+        io.StringIO(client.get(f"/stories/{SLUG}/export/statements.csv").content.decode())
+    )
+    figures = {
+        series["slug"]: series for series in client.get(f"/api/stories/{SLUG}/series/").json()
+    }
+
+    assert len(feed.findall("{http://www.w3.org/2005/Atom}entry")) == statements + events
+    assert len(timeline["items"]) == statements + events
+    assert len(list(exported)) == statements
+    assert [point["value"] for point in figures["workforce"]["points"]] == [750]
+    assert figures["order-book"]["points"] == []  # the source gives no number: none invented
+    assert client.get(f"/embed/stories/{SLUG}/timeline/").status_code == 200
+    assert client.get("/oembed/", {"url": f"http://testserver/stories/{SLUG}/"}).status_code == 200
+    assert f"/stories/{SLUG}/".encode() in client.get("/sitemap.xml").content
+
+
+def test_john_healey_has_a_feed_in_the_hitachi_story(client, hitachi):
+    response = client.get(f"/stories/{SLUG}/people/john-healey/feed/")
+
+    assert response.status_code == 200
+    assert b"I really feel for the workforce there" in response.content
