@@ -1,0 +1,48 @@
+// What htmx attributes cannot do under our Content Security Policy (no eval, so no
+// hx-trigger filters): pause the live poll while the tab is hidden, tell the poll which
+// items the reader has loaded, and copy a citation.
+(function () {
+  "use strict";
+
+  function isPoll(element) {
+    return element && element.hasAttribute && element.hasAttribute("data-poll");
+  }
+
+  // A hidden tab skips its polls; "visibilitychange from:document" in the poll's
+  // hx-trigger asks again as soon as the reader comes back.
+  document.addEventListener("htmx:confirm", function (event) {
+    if (isPoll(event.target) && document.visibilityState !== "visible") {
+      event.preventDefault();
+    }
+  });
+
+  // Corrections are sent for the items the reader has on screen: from the top item (in the
+  // poll's address) down to the oldest loaded one.
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (!isPoll(event.detail.elt)) return;
+    var items = document.querySelectorAll("#timeline-items [data-cursor]");
+    if (items.length) {
+      event.detail.parameters.bottom = items[items.length - 1].getAttribute("data-cursor");
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button) return;
+    var field = document.getElementById(button.getAttribute("data-copy"));
+    var status = button.parentElement.querySelector(".copy-status");
+    field.select();
+    navigator.clipboard.writeText(field.value).then(
+      function () { if (status) status.textContent = "Citation copied."; },
+      function () { if (status) status.textContent = "Select the text and copy it."; }
+    );
+  });
+
+  function showCopyButtons() {
+    if (!navigator.clipboard) return;
+    document.querySelectorAll("[data-copy][hidden]").forEach(function (button) {
+      button.hidden = false;
+    });
+  }
+  document.addEventListener("DOMContentLoaded", showCopyButtons);
+})();
