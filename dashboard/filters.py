@@ -84,7 +84,8 @@ class TimelineFilter(forms.Form):
         cleaned = super().clean()
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end and start > end:
-            self.add_error("end", "The end date is before the start date; the dates are ignored.")
+            del cleaned["start"], cleaned["end"]
+            self.add_error(None, "The end date is before the start date, so the dates are ignored.")
         return cleaned
 
     @property
