@@ -24,6 +24,10 @@ test: venv
 	scripts/system-packages
 	scripts/with-postgres $(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# Refresh docs/screenshots/ (the README's pictures) in headless Chromium.
+screenshots: venv
+	scripts/screenshots
+
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
