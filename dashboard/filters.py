@@ -5,13 +5,26 @@ Bad values never fail the page: each invalid field is explained next to it and l
 the filtering, and unknown people in an otherwise good selection are dropped with a note.
 """
 
+import heapq
+
 from django import forms
+from django.db import connection
 
 from stories import search
 from stories.models import NegotiationEvent, Statement
-from stories.timeline import Cursor, InvalidCursor, newer_than, overlapping, page, people_in
+from stories.timeline import (
+    Cursor,
+    InvalidCursor,
+    Page,
+    newer_than,
+    overlapping,
+    page,
+    people_in,
+)
 
 STATEMENTS, EVENTS = "statements", "events"
+BEST_MATCH = "relevance"
+BEST_MATCHES_SHOWN = 50
 
 
 class PeopleField(forms.MultipleChoiceField):
@@ -48,6 +61,11 @@ class TimelineFilter(forms.Form):
         strip=True,
         widget=forms.SearchInput(attrs={"placeholder": "Words, \u201ca phrase\u201d, -not"}),
         help_text="Searches quotes, event titles and descriptions.",
+    )
+    order = forms.ChoiceField(
+        label="Order",
+        required=False,
+        choices=[("", "Newest first"), (BEST_MATCH, "Best match first (when searching)")],
     )
     before = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -116,7 +134,7 @@ class TimelineFilter(forms.Form):
 
     @property
     def is_filtered(self):
-        return any(name != "before" for name in self.filters)
+        return any(name not in ("before", "order") for name in self.filters)
 
     def querysets(self):
         """The story's published statements and events, narrowed by the valid filters."""
@@ -140,8 +158,32 @@ class TimelineFilter(forms.Form):
             events = search.search(events, filters["q"])
         return statements, events
 
+    @property
+    def by_relevance(self):
+        """A search ordered by its rank: PostgreSQL only, since SQLite's fallback has no rank."""
+        filters = self.filters
+        return (
+            filters.get("order") == BEST_MATCH
+            and bool(filters.get("q"))
+            and connection.vendor == "postgresql"
+        )
+
+    def best_matches(self):
+        """The best-ranked matches of the search, statements and events together (one page)."""
+        statements, events = self.querysets()
+
+        def by_rank(queryset):
+            return queryset.order_by("-rank", "-pk")[:BEST_MATCHES_SHOWN]
+
+        merged = heapq.merge(
+            by_rank(statements), by_rank(events), key=lambda item: item.rank, reverse=True
+        )
+        return Page(items=list(merged)[:BEST_MATCHES_SHOWN], by_relevance=True)
+
     def page(self, size=None):
         """One keyset page of the filtered timeline, starting after `before` when given."""
+        if self.by_relevance:
+            return self.best_matches()
         statements, events = self.querysets()
         kwargs = {"size": size} if size else {}
         return page(statements, events, after=self.filters.get("before"), **kwargs)

@@ -85,6 +85,8 @@ def story_page(request, story):
         context["older_href"] = (
             f"{story.get_absolute_url()}?{form.query_string(before=timeline_page.next_cursor)}"
         )
+    if timeline_page.by_relevance:
+        context["newest_query"] = form.query_string(order=None)
     if wants_fragment(request):
         if timeline_page.after is not None:
             return render(request, "dashboard/story.html#timeline-page", context, status=status)

@@ -114,6 +114,7 @@ class Page:
     items: list
     next_cursor: Cursor | None = None
     after: Cursor | None = None
+    by_relevance: bool = False
 
     @property
     def top(self):

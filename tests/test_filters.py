@@ -244,3 +244,31 @@ def test_the_filter_form_works_without_javascript(client, story):
 
     assertContains(response, f'method="get" action="{story.get_absolute_url()}"')
     assertContains(response, '<button type="submit">Apply filters</button>')
+
+
+@needs_postgres
+def test_best_match_first_orders_a_search_by_its_rank(client, story):
+    factories.statement(
+        story, quote="Test: jobs, jobs, jobs at the factory.", said_on=datetime.date(2024, 1, 1)
+    )
+    factories.statement(
+        story, quote="Test: one mention of jobs.", said_on=datetime.date(2024, 6, 1)
+    )
+    factories.statement(story, quote="Test: no match.", said_on=datetime.date(2024, 7, 1))
+
+    newest = client.get(story.get_absolute_url(), {"q": "jobs"}).text
+    best = client.get(story.get_absolute_url(), {"q": "jobs", "order": "relevance"}).text
+
+    assert newest.index("one mention") < newest.index("jobs, jobs, jobs")
+    assert best.index("jobs, jobs, jobs") < best.index("one mention")
+    assert "no match" not in best
+    assert "The best matches for your search, best first." in best
+
+
+def test_best_match_first_without_a_search_keeps_the_newest_first(client, story):
+    factories.statement(story, quote="Test older.", said_on=datetime.date(2024, 1, 1))
+    factories.statement(story, quote="Test newer.", said_on=datetime.date(2024, 6, 1))
+
+    html = client.get(story.get_absolute_url(), {"order": "relevance"}).text
+
+    assert html.index("Test newer.") < html.index("Test older.")

@@ -107,6 +107,13 @@ def test_a_newly_published_item_is_announced_and_loaded_on_request(
     factories.statement(story, quote="Test quote already there.")
     page.goto(live_server.url + story.get_absolute_url())
     expect(page.locator("#live")).to_have_count(1)
+    # Charts listen with hx-trigger="story-changed from:body"; count what body hears.
+    page.evaluate(
+        """() => {
+            window.storyChanged = 0;
+            document.body.addEventListener("story-changed", () => window.storyChanged++);
+        }"""
+    )
 
     # An editor publishes from another session while the page is open.
     factories.statement(story, quote="Test breaking quote.", said_on=datetime.date(2025, 1, 1))
@@ -114,6 +121,7 @@ def test_a_newly_published_item_is_announced_and_loaded_on_request(
     notice = page.get_by_role("status").get_by_role("link", name=re.compile("1 new update"))
     expect(notice).to_be_visible(timeout=5000)
     expect(page.locator("#timeline")).not_to_contain_text("Test breaking quote.")
+    assert page.evaluate("window.storyChanged") >= 1
     notice.click()
     expect(page.locator("article.statement").first).to_contain_text("Test breaking quote.")
     expect(page.get_by_role("status").get_by_role("link")).to_have_count(0)
