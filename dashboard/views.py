@@ -2,13 +2,13 @@ import datetime
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import push_url, trigger_client_event
+from django_htmx.http import HttpResponseStopPolling, push_url, trigger_client_event
 
 from stories import changes
 from stories.models import NegotiationEvent, Statement, Story
@@ -122,7 +122,11 @@ def updates(request, slug):
         return HttpResponse(status=204)
 
     checked = timezone.now()
-    story = published_story(slug)
+    try:
+        story = published_story(slug)
+    except Http404:
+        # The story was unpublished or renamed since the page loaded: stop asking.
+        return HttpResponseStopPolling()
     form = TimelineFilter(request.GET, story=story)
     try:
         top = Cursor.parse(request.GET["top"]) if request.GET.get("top") else None

@@ -305,8 +305,19 @@ def test_the_poll_address_is_also_a_full_page(client, story):
 def test_the_poll_for_an_unknown_or_draft_story_is_not_found(client):
     draft = factories.story(status=Status.DRAFT)
 
-    assert client.get("/stories/no-such-story/updates/?since=1", headers=HTMX).status_code == 404
-    assert client.get(f"/stories/{draft.slug}/updates/", headers=HTMX).status_code == 404
+    assert client.get("/stories/no-such-story/updates/?since=1").status_code == 404
+    assert client.get(f"/stories/{draft.slug}/updates/").status_code == 404
+
+
+def test_an_open_page_stops_polling_once_its_story_is_unpublished(client, story):
+    url = poll_url(client.get(story.get_absolute_url()).text)
+    story.status = Status.DRAFT
+    story.save()
+    changes.touch(story.pk)
+
+    response = client.get(url, headers=HTMX)
+
+    assert response.status_code == 286  # htmx's "stop polling"
 
 
 def test_a_poll_with_absurd_positions_is_a_400(client, story):

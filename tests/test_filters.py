@@ -4,6 +4,8 @@ import datetime
 
 import pytest
 from django.db import connection
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pytest_django.asserts import assertContains, assertNotContains
 
 from stories.dates import Precision
@@ -272,3 +274,27 @@ def test_best_match_first_without_a_search_keeps_the_newest_first(client, story)
     html = client.get(story.get_absolute_url(), {"order": "relevance"}).text
 
     assert html.index("Test newer.") < html.index("Test older.")
+
+
+@given(
+    params=st.dictionaries(
+        st.sampled_from(["who", "kind", "event_kind", "start", "end", "q", "order", "before"]),
+        st.text(st.characters(exclude_categories=["Cs"]), max_size=60),
+    )
+)
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_no_filter_values_make_the_page_fail(client, story, params):
+    response = client.get(story.get_absolute_url(), params)
+
+    assert response.status_code in (200, 400)
+
+
+@pytest.mark.parametrize("name", ["who", "kind", "event_kind", "start", "end", "q", "before"])
+def test_a_nul_character_in_any_filter_does_not_fail(client, story, name):
+    factories.statement(story)
+
+    response = client.get(story.get_absolute_url(), {name: "test\x00value"})
+
+    assert response.status_code in (200, 400)
