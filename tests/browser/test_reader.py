@@ -115,11 +115,15 @@ def test_a_newly_published_item_is_announced_and_loaded_on_request(
         }"""
     )
 
+    reading = page.locator("article.statement").first
+    before = reading.bounding_box()
+
     # An editor publishes from another session while the page is open.
     factories.statement(story, quote="Test breaking quote.", said_on=datetime.date(2025, 1, 1))
 
     notice = page.get_by_role("status").get_by_role("link", name=re.compile("1 new update"))
     expect(notice).to_be_visible(timeout=5000)
+    assert reading.bounding_box() == before, "the notice moved what the reader was reading"
     expect(page.locator("#timeline")).not_to_contain_text("Test breaking quote.")
     assert page.evaluate("window.storyChanged") >= 1
     notice.click()
