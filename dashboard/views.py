@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseStopPolling, push_url, trigger_client_event
@@ -41,7 +42,7 @@ def story_id_key(slug):
 def published_story(slug):
     """The published story with this slug (or 404), remembering its id for the update poll."""
     story = get_object_or_404(Story.objects.published(), slug=slug)
-    cache.set(story_id_key(slug), story.pk, 3600)
+    cache.set(story_id_key(slug), story.pk, None)
     return story
 
 
@@ -107,6 +108,7 @@ def wants_fragment(request):
 
 
 @require_safe
+@never_cache
 @vary_on_headers("HX-Request")
 def updates(request, slug):
     """
@@ -127,6 +129,8 @@ def updates(request, slug):
     except Http404:
         # The story was unpublished or renamed since the page loaded: stop asking.
         return HttpResponseStopPolling()
+    if since == changes.current_stamp(story.pk):
+        return HttpResponse(status=204)  # only the remembered id was missing
     form = TimelineFilter(request.GET, story=story)
     try:
         top = Cursor.parse(request.GET["top"]) if request.GET.get("top") else None

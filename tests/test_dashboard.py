@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from pytest_django.asserts import assertContains, assertNotContains
 
 from stories import changes
@@ -211,6 +212,24 @@ def test_an_unchanged_story_answers_the_poll_with_204_and_no_query(
 
     assert response.status_code == 204
     assert response.content == b""
+
+
+def test_an_unchanged_story_answers_204_even_when_its_id_was_forgotten(client, story):
+    url = poll_url(client.get(story.get_absolute_url()).text)
+    cache.delete(f"story-id:{story.slug}")
+
+    response = client.get(url, headers=HTMX)
+
+    assert response.status_code == 204
+    assert "HX-Trigger" not in response
+
+
+def test_the_poll_is_never_cached(client, story):
+    url = poll_url(client.get(story.get_absolute_url()).text)
+
+    response = client.get(url, headers=HTMX)
+
+    assert "no-cache" in response["Cache-Control"]
 
 
 def test_the_poll_follows_the_interval_setting(client, story, settings):
