@@ -90,6 +90,7 @@ def story_page(request, story):
         context["newest_query"] = form.query_string(order=None)
     if wants_fragment(request):
         if timeline_page.after is not None:
+            context["continues"] = True  # appended below the page before: no repeated month
             return render(request, "dashboard/story.html#timeline-page", context, status=status)
         response = render(request, "dashboard/story.html#timeline", context, status=status)
         if request.htmx.trigger == "filters":
@@ -205,6 +206,7 @@ def stakeholder(request, slug, stakeholder_slug):
     template = "dashboard/stakeholder.html"
     if wants_fragment(request) and after is not None:
         template = "dashboard/story.html#timeline-page"
+        context["continues"] = True
     return render(request, template, context, status=status)
 
 
