@@ -26,6 +26,15 @@
     }
   });
 
+  // The notice link is replaced by the new items it loads; keep the keyboard there.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var source = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (source && source.classList && source.classList.contains("updates-link")) {
+      var heading = document.getElementById("timeline-heading");
+      if (heading) heading.focus({ preventScroll: true });
+    }
+  });
+
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-copy]");
     if (!button) return;

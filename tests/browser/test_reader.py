@@ -126,8 +126,10 @@ def test_a_newly_published_item_is_announced_and_loaded_on_request(
     assert reading.bounding_box() == before, "the notice moved what the reader was reading"
     expect(page.locator("#timeline")).not_to_contain_text("Test breaking quote.")
     assert page.evaluate("window.storyChanged") >= 1
-    notice.click()
+    notice.focus()
+    page.keyboard.press("Enter")
     expect(page.locator("article.statement").first).to_contain_text("Test breaking quote.")
+    expect(page.get_by_role("heading", name="Timeline")).to_be_focused()
     expect(page.get_by_role("status").get_by_role("link")).to_have_count(0)
     assert csp_errors == []
 
