@@ -26,6 +26,25 @@
     }
   });
 
+  // "Older items" is replaced by the items it loads: when the reader used it from the
+  // keyboard, move focus to the first of them rather than losing it.
+  var olderFromKeyboard = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var link = event.detail.elt;
+    if (link.closest && link.closest(".older") && document.activeElement === link) {
+      olderFromKeyboard = document.querySelectorAll("#timeline-items article").length;
+    }
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (olderFromKeyboard === null) return;
+    var first = document.querySelectorAll("#timeline-items article")[olderFromKeyboard];
+    olderFromKeyboard = null;
+    if (first) {
+      first.tabIndex = -1;
+      first.focus();
+    }
+  });
+
   // The notice link is replaced by the new items it loads; keep the keyboard there.
   document.addEventListener("htmx:afterSettle", function (event) {
     var source = event.detail.requestConfig && event.detail.requestConfig.elt;

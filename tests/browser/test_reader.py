@@ -99,6 +99,25 @@ def test_older_items_load_in_place_as_the_reader_scrolls(live_server, page, csp_
     assert csp_errors == []
 
 
+def test_a_keyboard_reader_loads_older_items_and_keeps_their_place(live_server, page):
+    story = factories.story()
+    for day in range(1, 29):
+        factories.statement(story, quote=f"Test day {day}.", said_on=datetime.date(2024, 2, day))
+    page.set_viewport_size({"width": 1280, "height": 20000})  # the link is on screen at once
+    page.goto(live_server.url + story.get_absolute_url())
+    expect(page.locator("article.statement")).to_have_count(28)  # revealed, so loaded
+
+    page.set_viewport_size({"width": 1280, "height": 600})
+    page.goto(live_server.url + story.get_absolute_url())
+    link = page.get_by_role("link", name="Older items")
+    link.focus()
+    page.keyboard.press("Enter")
+
+    expect(page.locator("article.statement")).to_have_count(28)
+    expect(page.locator("article.statement").nth(20)).to_be_focused()
+    expect(page.locator("article.statement").nth(20)).to_contain_text("Test day 8.")
+
+
 def test_a_newly_published_item_is_announced_and_loaded_on_request(
     live_server, page, settings, csp_errors
 ):
