@@ -191,3 +191,12 @@ def test_a_person_page_pages_through_their_items(client, story, speaker):
     assertNotContains(older, "<html")
     assertContains(older, "5 May 2024")
     assert bad.status_code == 400
+
+
+def test_a_missing_page_says_so_in_the_site_layout(client, settings):
+    settings.DEBUG = False
+
+    response = client.get("/stories/no-such-story/statements/1/")
+
+    assertContains(response, "<h1>Not found</h1>", status_code=404)
+    assertContains(response, 'href="/"', status_code=404)
