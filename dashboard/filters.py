@@ -9,6 +9,7 @@ import heapq
 
 from django import forms
 from django.db import connection
+from django.http import QueryDict
 
 from stories import search
 from stories.models import NegotiationEvent, Statement
@@ -109,23 +110,24 @@ class TimelineFilter(forms.Form):
     @property
     def filters(self):
         """The valid filters, with anything invalid left out."""
-        if not hasattr(self, "cleaned_data"):
-            self.is_valid()
+        errors = self.errors  # validates the form, once
         return {
             name: value
             for name, value in self.cleaned_data.items()
-            if name not in self.errors and value not in (None, "", [])
+            if name not in errors and value not in (None, "", [])
         }
 
     @property
     def explanations(self):
         """What the reader should know about their filters: notes, then each invalid value."""
-        self.filters  # noqa: B018 (cleans the form)
+        errors = self.errors  # validating fills self.notes too
         explained = list(self.notes)
-        for name, errors in self.errors.items():
+        for name, messages in errors.items():
             label = self.fields[name].label if name in self.fields else None
-            for error in errors:
-                explained.append(f"{label}: {error}" if label else error)
+            for message in messages:
+                explained.append(
+                    f"{label}: {message} This filter is left out." if label else message
+                )
         return explained
 
     @property
@@ -195,8 +197,6 @@ class TimelineFilter(forms.Form):
 
     def query_string(self, **changes):
         """This form's valid filters as a query string, with `changes` applied."""
-        from django.http import QueryDict
-
         query = QueryDict(mutable=True)
         for name, value in {**self.filters, **changes}.items():
             if value in (None, "", []):
