@@ -115,7 +115,7 @@ def updates(request, slug):
     """
     The live poll. Unchanged story: 204 and no database query. Changed: the htmx event
     `story-changed`, a notice of new items above the reader's, corrected items swapped in
-    place, withdrawn items removed, and a poller carrying the new stamp.
+    place, withdrawn items removed, the header's key figures, and a poller with the new stamp.
     """
     if not wants_fragment(request):
         return story_page(request, published_story(slug))
@@ -155,7 +155,12 @@ def updates(request, slug):
     new_count = form.count_newer(top)
     context = timeline_context(story, form, page([], []), checked)
     context["live"]["top"] = top
-    context.update(new_count=new_count, corrected=corrected, withdrawn=withdrawn)
+    context.update(
+        new_count=new_count,
+        corrected=corrected,
+        withdrawn=withdrawn,
+        figures=key_figures(story),
+    )
     response = render(request, "dashboard/story.html#updates", context)
     return trigger_client_event(response, STORY_CHANGED)
 

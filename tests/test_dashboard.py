@@ -314,6 +314,18 @@ def test_an_unpublished_item_is_removed_from_open_pages(client, story):
     assertNotContains(response, "Test event published by mistake")
 
 
+def test_a_new_figure_replaces_the_header_figures_on_open_pages(client, story):
+    series = factories.series(story, name="Workforce", unit="jobs")
+    url = poll_url(client.get(story.get_absolute_url()).text)
+    factories.point(series, value=640)
+    changes.touch(story.pk)
+
+    response = client.get(url, headers=HTMX)
+
+    assertContains(response, '<div id="key-figures" hx-swap-oob="true">')
+    assertContains(response, ">640</data> jobs")
+
+
 def test_the_poll_address_is_also_a_full_page(client, story):
     factories.statement(story, quote="Test quote.")
     url = poll_url(client.get(story.get_absolute_url()).text)
@@ -427,7 +439,8 @@ def test_an_older_page_and_a_changed_poll_do_not_grow_with_the_story(
     with django_assert_max_num_queries(5):
         if older:
             client.get(older.group(1).replace("&amp;", "&"), headers=HTMX)
-    with django_assert_max_num_queries(10):
+    # story, people, new counts (2), corrections (2 + participants), withdrawn (2), figures (2)
+    with django_assert_max_num_queries(11):
         response = client.get(url + "&bottom=2020-01-01.e.1", headers=HTMX)
 
     assert response.status_code == 200
