@@ -2,6 +2,7 @@ import datetime
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -61,7 +62,7 @@ def timeline_context(story, form, timeline_page, checked):
         "timeline": timeline_page,
         "live": {
             "stamp": changes.current_stamp(story.pk),
-            "checked": int(checked.timestamp()),
+            "checked": int(checked.timestamp() * 1000),  # milliseconds
             "top": top,
             "seconds": poll_seconds(),
             "query": form.query_string(before=None),
@@ -139,10 +140,12 @@ def updates(request, slug):
     except InvalidCursor:
         return HttpResponse("The page positions in this request are not valid.", status=400)
     try:
-        seen = datetime.datetime.fromtimestamp(int(request.GET.get("checked", "")), datetime.UTC)
+        seen = datetime.datetime.fromtimestamp(
+            int(request.GET.get("checked", "")) / 1000, datetime.UTC
+        )
     except (ValueError, OverflowError, OSError):
         seen = checked
-    corrected, withdrawn = [], []
+    corrected, withdrawn, backdated = [], [], 0
     if top is not None:
         statements, events = between(*form.querysets(), top, bottom)
         since_seen = seen - CORRECTION_MARGIN
@@ -152,7 +155,11 @@ def updates(request, slug):
             size=50,
         ).items
         withdrawn = withdrawn_ids(story, since_seen)
-    new_count = form.count_newer(top)
+        # Published since the page was read but dated among the items already loaded.
+        published_since = Q(created_at__gt=seen) | Q(published_at__gt=seen)
+        backdated = statements.filter(published_since).count()
+        backdated += events.filter(published_since).count()
+    new_count = form.count_newer(top) + backdated
     context = timeline_context(story, form, page([], []), checked)
     context["live"]["top"] = top
     context.update(

@@ -1,6 +1,7 @@
 // What htmx attributes cannot do under our Content Security Policy (no eval, so no
 // hx-trigger filters): pause the live poll while the tab is hidden, tell the poll which
-// items the reader has loaded, and copy a citation.
+// items the reader has loaded, apply corrections to just those items, keep keyboard focus
+// where the reader is, and copy a citation.
 (function () {
   "use strict";
 
@@ -25,6 +26,34 @@
       event.detail.parameters.bottom = items[items.length - 1].getAttribute("data-cursor");
     }
   });
+
+  // A changed story's poll brings corrected and withdrawn items in a <template>. Only the
+  // ones on this page are touched: htmx's out-of-band swaps would complain about the rest.
+  function removeEmptyMonth(heading) {
+    if (!heading || !heading.classList.contains("month")) return;
+    var next = heading.nextElementSibling;
+    if (!next || next.tagName !== "ARTICLE") heading.remove();
+  }
+
+  function applyCorrections() {
+    var live = document.getElementById("live");
+    if (!live) return;
+    live.querySelectorAll("template.corrections").forEach(function (template) {
+      Array.prototype.forEach.call(template.content.children, function (fresh) {
+        var shown = fresh.id && document.getElementById(fresh.id);
+        if (!shown) return;
+        if (fresh.hasAttribute("data-withdrawn")) {
+          var heading = shown.previousElementSibling;
+          shown.remove();
+          removeEmptyMonth(heading);
+        } else {
+          shown.replaceWith(document.importNode(fresh, true));
+        }
+      });
+      template.remove();
+    });
+  }
+  document.addEventListener("htmx:afterSettle", applyCorrections);
 
   // "Older items" is replaced by the items it loads: when the reader used it from the
   // keyboard, move focus to the first of them rather than losing it.

@@ -179,6 +179,34 @@ def set_visibility(page, state):
     )
 
 
+def test_a_withdrawn_item_disappears_and_a_backdated_one_is_announced(
+    live_server, page, settings, csp_errors
+):
+    settings.TIMELINE_POLL_SECONDS = 1
+    story = factories.story()
+    factories.statement(story, quote="Test September quote.", said_on=datetime.date(2024, 9, 1))
+    mistake = factories.event(
+        story, title="Test published by mistake", happened_on=datetime.date(2024, 8, 1)
+    )
+    factories.statement(story, quote="Test July quote.", said_on=datetime.date(2024, 7, 1))
+    page.goto(live_server.url + story.get_absolute_url())
+    expect(page.locator(".month", has_text="August 2024")).to_have_count(1)
+
+    mistake.status = Status.DRAFT
+    mistake.save()
+
+    expect(page.locator(f"#event-{mistake.pk}")).to_have_count(0, timeout=5000)
+    expect(page.locator(".month", has_text="August 2024")).to_have_count(0)
+
+    factories.event(story, title="Test backdated event", happened_on=datetime.date(2024, 8, 2))
+
+    notice = page.get_by_role("status").get_by_role("link", name=re.compile("1 new update"))
+    expect(notice).to_be_visible(timeout=5000)
+    notice.click()
+    expect(page.locator("#timeline")).to_contain_text("Test backdated event")
+    assert csp_errors == []
+
+
 def test_the_poll_pauses_while_the_tab_is_hidden(live_server, page, settings):
     settings.TIMELINE_POLL_SECONDS = 1
     story = factories.story()
