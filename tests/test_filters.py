@@ -298,3 +298,16 @@ def test_a_nul_character_in_any_filter_does_not_fail(client, story, name):
     response = client.get(story.get_absolute_url(), {name: "test\x00value"})
 
     assert response.status_code in (200, 400)
+
+
+def test_without_postgresql_search_needs_every_word_in_any_case(story, monkeypatch):
+    from stories import search
+    from stories.models import Statement
+
+    factories.statement(story, quote="Test: the Factory must stay open.")
+    factories.statement(story, quote="Test: the factory is closing.")
+    monkeypatch.setattr(search.connection, "vendor", "sqlite")
+
+    found = search.search(Statement.objects.filter(story=story), "factory OPEN")
+
+    assert [statement.quote for statement in found] == ["Test: the Factory must stay open."]
