@@ -12,18 +12,25 @@ from django.db.models import Q
 
 CONFIG = "english"
 
-# What each model is searched by, most telling field first.
+# What each model is searched by, with the weight of each field in the rank (A counts most).
 FIELDS = {
-    "statement": ("quote", "context"),
-    "negotiationevent": ("title", "description", "place"),
+    "statement": {"quote": "A", "context": "B"},
+    "negotiationevent": {"title": "A", "description": "B", "place": "C"},
 }
 
 
 def document(model):
-    """The search vector of a model's rows (also the GIN index expression)."""
+    """The weighted search vector of a model's rows (also the GIN index expression)."""
     from django.contrib.postgres.search import SearchVector
 
-    return SearchVector(*FIELDS[model._meta.model_name], config=CONFIG)
+    vectors = [
+        SearchVector(name, weight=weight, config=CONFIG)
+        for name, weight in FIELDS[model._meta.model_name].items()
+    ]
+    combined = vectors[0]
+    for vector in vectors[1:]:
+        combined = combined + vector
+    return combined
 
 
 def search(queryset, text):

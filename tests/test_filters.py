@@ -311,3 +311,32 @@ def test_without_postgresql_search_needs_every_word_in_any_case(story, monkeypat
     found = search.search(Statement.objects.filter(story=story), "factory OPEN")
 
     assert [statement.quote for statement in found] == ["Test: the Factory must stay open."]
+
+
+@needs_postgres
+def test_the_search_can_use_its_index(story):
+    from stories import search
+    from stories.models import Statement
+
+    factories.statement(story, quote="Test: the factory must stay open.")
+    matches = search.search(Statement.objects.all(), "factory")
+    with connection.cursor() as cursor:
+        cursor.execute("set local enable_seqscan = off")
+        plan = matches.explain()
+
+    assert "statement_search_idx" in plan
+
+
+@needs_postgres
+def test_a_match_in_an_event_title_ranks_above_one_in_its_description(client, story):
+    factories.event(
+        story,
+        title="Test meeting",
+        description="Test: talks about the pension scheme.",
+        happened_on=datetime.date(2024, 9, 1),
+    )
+    factories.event(story, title="Test pension talks", happened_on=datetime.date(2024, 1, 1))
+
+    html = client.get(story.get_absolute_url(), {"q": "pension", "order": "relevance"}).text
+
+    assert html.index("Test pension talks") < html.index("talks about the pension scheme")
