@@ -29,6 +29,10 @@ bench: venv
 	scripts/system-packages wrk
 	PG_PORT=54339 scripts/with-postgres $(VENV)/bin/python bench/run.py
 
+# Refresh docs/screenshots/ (the README's pictures) in headless Chromium.
+screenshots: venv
+	scripts/screenshots
+
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

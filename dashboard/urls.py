@@ -11,6 +11,14 @@ from .sitemaps import sitemaps
 urlpatterns = [
     path("", views.story_list, name="story-list"),
     path("stories/<slug:slug>/", views.story, name="story"),
+    path("stories/<slug:slug>/updates/", views.updates, name="story-updates"),
+    path(
+        "stories/<slug:slug>/people/<slug:stakeholder_slug>/",
+        views.stakeholder,
+        name="stakeholder",
+    ),
+    path("stories/<slug:slug>/statements/<int:pk>/", views.statement, name="statement"),
+    path("stories/<slug:slug>/events/<int:pk>/", views.event, name="event"),
     path("healthz", health.healthz, name="healthz"),
     path(settings.ADMIN_PATH, admin.site.urls),
     # Open data (issue 6): feeds, API, exports, embeds, oEmbed, sitemap.

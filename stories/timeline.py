@@ -1,13 +1,37 @@
-"""A story's timeline: its published statements and negotiation events, merged, newest first."""
+"""
+A story's timeline: its published statements and negotiation events, merged, newest first.
 
+Readers page through it with a keyset cursor over (date, kind, pk) rather than page numbers,
+so a page never shifts while editors publish: an item published at the top does not push an
+item from page one onto page two, and none is shown twice or skipped.
+"""
+
+import datetime
 import heapq
+from dataclasses import dataclass
 
-from .models import NegotiationEvent, Statement
+from django.db.models import Q, Subquery
+
+from .dates import PreciseDate, Precision, start_of_period
+from .models import DataPoint, NegotiationEvent, Stakeholder, Statement, Story
+
+PAGE_SIZE = 20
+# The largest primary key a bigint column can hold: anything above is not a real row.
+MAX_PK = 2**63 - 1
+
+# On the same day statements come before events (newest first), so statements rank higher.
+STATEMENT, EVENT = 1, 0
+KIND_LETTERS = {STATEMENT: "s", EVENT: "e"}
+LETTER_KINDS = {letter: kind for kind, letter in KIND_LETTERS.items()}
+
+
+def kind_rank(item):
+    return STATEMENT if isinstance(item, Statement) else EVENT
 
 
 def sort_key(item):
     """Newest first; statements before events on the same day; then newest row first."""
-    return (item.when.date, isinstance(item, Statement), item.pk)
+    return (item.when.date, kind_rank(item), item.pk)
 
 
 def timeline(story, statements=None, events=None):
@@ -23,3 +47,187 @@ def timeline(story, statements=None, events=None):
     if events is None:
         events = NegotiationEvent.objects.for_timeline(story)
     return list(heapq.merge(statements, events, key=sort_key, reverse=True))
+
+
+class InvalidCursor(ValueError):
+    """A page cursor that was not made by this module (edited, truncated or absurd)."""
+
+
+@dataclass(frozen=True, order=True)
+class Cursor:
+    """A position in a timeline: the (date, kind, pk) of one item."""
+
+    date: datetime.date
+    kind: int
+    pk: int
+
+    @classmethod
+    def of(cls, item):
+        return cls(*sort_key(item))
+
+    @classmethod
+    def parse(cls, text):
+        """Read a cursor such as `2024-09-27.s.12`; raise InvalidCursor for anything else."""
+        try:
+            day, letter, pk = text.split(".")
+            date = datetime.date.fromisoformat(day)
+            pk = int(pk)
+            kind = LETTER_KINDS[letter]
+        except (ValueError, KeyError, AttributeError) as error:
+            raise InvalidCursor(f"{text!r} is not a timeline position") from error
+        if not 0 < pk <= MAX_PK or len(day) != 10:
+            raise InvalidCursor(f"{text!r} is not a timeline position")
+        return cls(date, kind, pk)
+
+    def __str__(self):
+        return f"{self.date.isoformat()}.{KIND_LETTERS[self.kind]}.{self.pk}"
+
+    @property
+    def month_heading(self):
+        return PreciseDate(self.date, Precision.MONTH).month_heading
+
+    def older(self, date_field, kind):
+        """A filter for rows of `kind` that come after this position, newest first."""
+        before = Q(**{f"{date_field}__lt": self.date})
+        same_day = Q(**{date_field: self.date})
+        if kind < self.kind:
+            return before | same_day
+        if kind > self.kind:
+            return before
+        return before | (same_day & Q(pk__lt=self.pk))
+
+    def newer(self, date_field, kind):
+        """A filter for rows of `kind` that come before this position, newest first."""
+        after = Q(**{f"{date_field}__gt": self.date})
+        same_day = Q(**{date_field: self.date})
+        if kind > self.kind:
+            return after | same_day
+        if kind < self.kind:
+            return after
+        return after | (same_day & Q(pk__gt=self.pk))
+
+
+@dataclass
+class Page:
+    """One page of a timeline: its items, and where the next (older) page starts."""
+
+    items: list
+    next_cursor: Cursor | None = None
+    after: Cursor | None = None
+    by_relevance: bool = False
+
+    @property
+    def top(self):
+        return Cursor.of(self.items[0]) if self.items else None
+
+    @property
+    def bottom(self):
+        return Cursor.of(self.items[-1]) if self.items else None
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self):
+        return len(self.items)
+
+
+def page(statements, events, after=None, size=PAGE_SIZE):
+    """
+    The `size` newest items that come after the cursor `after` (or the very newest).
+
+    `statements` and `events` are querysets already narrowed by the reader's filters and
+    ordered newest first (Statement.objects.for_timeline and the like). Each is read once
+    with a limit, so the queries stay the same in number and size however long the story.
+    """
+    if after is not None:
+        statements = statements.filter(after.older("said_on", STATEMENT))
+        events = events.filter(after.older("happened_on", EVENT))
+    merged = list(
+        heapq.merge(statements[: size + 1], events[: size + 1], key=sort_key, reverse=True)
+    )
+    items = merged[:size]
+    next_cursor = Cursor.of(items[-1]) if len(merged) > size else None
+    return Page(items=items, next_cursor=next_cursor, after=after)
+
+
+def newer_than(statements, events, top):
+    """Querysets of the items that would appear above `top` (all items when `top` is None)."""
+    if top is None:
+        return statements, events
+    return (
+        statements.filter(top.newer("said_on", STATEMENT)),
+        events.filter(top.newer("happened_on", EVENT)),
+    )
+
+
+def between(statements, events, top, bottom):
+    """Querysets of the items from `bottom` to `top` inclusive: the ones a reader has loaded."""
+    statements = statements.exclude(top.newer("said_on", STATEMENT))
+    events = events.exclude(top.newer("happened_on", EVENT))
+    if bottom is not None:
+        statements = statements.exclude(bottom.older("said_on", STATEMENT))
+        events = events.exclude(bottom.older("happened_on", EVENT))
+    return statements, events
+
+
+def overlapping(queryset, date_field, start=None, end=None):
+    """
+    Narrow to items whose period overlaps [start, end].
+
+    An item dated "March 2024" overlaps a range starting on 15 March, so each precision is
+    compared with the start of the range's period at that precision.
+    """
+    if start is not None:
+        precision_field = f"{date_field}_precision"
+        queryset = queryset.filter(
+            Q(
+                *[
+                    Q(
+                        **{
+                            precision_field: precision,
+                            f"{date_field}__gte": start_of_period(start, precision),
+                        }
+                    )
+                    for precision in Precision.values
+                ],
+                _connector=Q.OR,
+            )
+        )
+    if end is not None:
+        queryset = queryset.filter(**{f"{date_field}__lte": end})
+    return queryset
+
+
+def people_in(story):
+    """Stakeholders who speak in, or take part in an event of, the story's published content."""
+    return Stakeholder.objects.filter(
+        Q(statements__in=Statement.objects.published().filter(story=story))
+        | Q(events__in=NegotiationEvent.objects.published().filter(story=story))
+    ).distinct()
+
+
+def key_figures(story):
+    """Each series of the story with its newest published point (None when it has none)."""
+    latest = {
+        point.series_id: point
+        for point in DataPoint.objects.latest_per_series().filter(series__story=story)
+    }
+    return [(series, latest.get(series.pk)) for series in story.series.all()]
+
+
+def last_updated(story):
+    """When readers last saw a change: the newest update to the story or its published items."""
+
+    def newest(queryset):
+        return Subquery(queryset.published().values("updated_at").order_by("-updated_at")[:1])
+
+    row = (
+        Story.objects.filter(pk=story.pk)
+        .values(
+            newest_statement=newest(Statement.objects.filter(story=story)),
+            newest_event=newest(NegotiationEvent.objects.filter(story=story)),
+            newest_point=newest(DataPoint.objects.filter(series__story=story)),
+        )
+        .get()
+    )
+    return max([story.updated_at, *(stamp for stamp in row.values() if stamp is not None)])
