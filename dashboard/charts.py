@@ -215,6 +215,13 @@ def plain(text):
     return html.escape(text, quote=False)
 
 
+def shorten(title, limit=40):
+    """A milestone title short enough for the axis; the hover has it in full."""
+    if len(title) <= limit:
+        return title
+    return title[: limit - 1].rstrip() + "…"
+
+
 def to_float(value):
     return float(value) if isinstance(value, Decimal) else value
 
@@ -240,7 +247,6 @@ def figure(series, points, events=()):
         },
         # A single point is labelled with its value, so the chart reads without hovering.
         text=[quantity(points[0], unit)] if single else None,
-        textposition="top center",
         customdata=[
             [
                 plain(str(p.when)),
@@ -267,36 +273,44 @@ def figure(series, points, events=()):
             "width": 6,
         }
     fig = go.Figure(trace)
-    for event in events:
-        x = axis_position(event.when).isoformat()
+    positions = [axis_position(p.when) for p in points]
+    marks = [(axis_position(event.when), event) for event in events]
+    everything = positions + [x for x, _ in marks]
+    middle = min(everything) + (max(everything) - min(everything)) / 2
+    if single:
+        # Label the lone point on the side with room: left of it when it ends the axis.
+        at_the_end = positions[0] == max(everything) > middle
+        fig.data[0].textposition = "top left" if at_the_end else "top center"
+    for row, (x, event) in enumerate(marks):
         fig.add_shape(
             type="line",
             xref="x",
             yref="paper",
-            x0=x,
-            x1=x,
+            x0=x.isoformat(),
+            x1=x.isoformat(),
             y0=0,
             y1=1,
             line={"color": MARK_COLOUR, "width": 1, "dash": "dot"},
         )
+        # Titles read away from the nearer edge, and alternate rows so neighbours don't collide.
         fig.add_annotation(
-            x=x,
+            x=x.isoformat(),
             xref="x",
             y=1,
             yref="paper",
             yanchor="bottom",
-            text=plain(event.title),
+            yshift=(row % 2) * 15,
+            text=plain(shorten(event.title)),
             hovertext=plain(f"{event.title} ({event.when})"),
             showarrow=False,
             font={"size": 11, "color": MARK_COLOUR},
-            xanchor="left",
-            align="left",
+            xanchor="right" if x > middle else "left",
         )
     fig.update_layout(
         template="none",
         autosize=True,
         height=320,
-        margin={"l": 56, "r": 16, "t": 48 if events else 24, "b": 40},
+        margin={"l": 56, "r": 16, "t": 24 + 15 * min(len(events), 2), "b": 40},
         showlegend=False,
         hovermode="closest",
         font={"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},

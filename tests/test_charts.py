@@ -136,6 +136,23 @@ def test_a_single_point_is_a_labelled_marker(story):
     assert trace["text"] == ["about 750 jobs"]
 
 
+def test_a_single_point_at_the_end_of_the_axis_is_labelled_on_its_left(story):
+    series = factories.series(story)
+    factories.point(series, as_of=datetime.date(2024, 9, 27))
+    factories.event(
+        story, kind=NegotiationEvent.Kind.MILESTONE, happened_on=datetime.date(2015, 9, 3)
+    )
+
+    assert only_chart(story).figure["data"][0]["textposition"] == "top left"
+
+
+def test_a_lone_single_point_is_labelled_above(story):
+    series = factories.series(story)
+    factories.point(series)
+
+    assert only_chart(story).figure["data"][0]["textposition"] == "top center"
+
+
 def test_an_empty_series_draws_nothing_and_says_so(story):
     factories.series(story, name="Order book")
 
@@ -167,6 +184,28 @@ def test_milestones_are_marked_on_the_time_axis_with_their_titles(story):
     assert [a["text"] for a in layout["annotations"]] == ["Test factory opens"]
     assert layout["annotations"][0]["x"] == "2015-09-03"
     assert [(s["x0"], s["yref"]) for s in layout["shapes"]] == [("2015-09-03", "paper")]
+
+
+def test_milestone_titles_read_away_from_the_nearer_edge_and_long_ones_are_shortened(story):
+    series = factories.series(story)
+    factories.point(series, as_of=datetime.date(2024, 1, 1))
+    factories.point(series, as_of=datetime.date(2024, 12, 1))
+    for month, title in [(2, "Test early milestone"), (11, "Test late milestone " + "x" * 40)]:
+        factories.event(
+            story,
+            title=title,
+            kind=NegotiationEvent.Kind.DEADLINE,
+            happened_on=datetime.date(2024, month, 1),
+        )
+
+    early, late = only_chart(story).figure["layout"]["annotations"]
+
+    assert (early["xanchor"], late["xanchor"]) == ("left", "right")
+    assert late["text"] == "Test late milestone " + "x" * 19 + "…"
+    assert late["hovertext"].startswith(
+        "Test late milestone xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+    )
+    assert (early["yshift"], late["yshift"]) == (0, 15)
 
 
 def test_summary_of_a_single_point_names_value_qualifier_and_date(story):

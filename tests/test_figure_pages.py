@@ -98,7 +98,7 @@ def test_draft_points_are_not_on_the_figure_page(client, story, series):
 
     response = client.get(figure_url(story, series))
 
-    assertContains(response, '<td class="chart-value">111</td>', html=True)
+    assertContains(response, '<td class="chart-value" data-label="Value">111</td>', html=True)
     assertNotContains(response, "999")
 
 
