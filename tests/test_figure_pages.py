@@ -1,9 +1,13 @@
 import csv
 import datetime
+import gzip
 import io
 import json
+import re
+from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from pytest_django.asserts import assertContains, assertNotContains
 
@@ -317,3 +321,19 @@ def test_the_hitachi_workforce_is_one_labelled_approximate_point(client):
     assert trace["y"] == [750.0]
     assert trace["text"] == ["about 750 jobs"]
     assertContains(response, "Workforce: about 750 jobs in the week of 23 September 2024")
+
+
+# What readers download
+
+JAVASCRIPT_BUDGET = 450 * 1000  # bytes, gzipped: htmx, plotly.js and our own
+
+
+def test_the_javascript_of_a_chart_page_stays_within_budget(client, story, series):
+    factories.point(series)
+    html = client.get(figure_url(story, series)).content.decode()
+    scripts = re.findall(r'<script src="/static/([^"]+)"', html)
+
+    sizes = {path: len(gzip.compress(Path(finders.find(path)).read_bytes())) for path in scripts}
+
+    assert "vendor/plotly/plotly-basic.min.js" in sizes
+    assert sum(sizes.values()) < JAVASCRIPT_BUDGET, sizes
