@@ -257,7 +257,9 @@ def figure(series, points, events=()):
             for p in points
         ],
         hovertemplate=(
-            "<b>%{y:,} " + plain(unit) + "</b> (%{customdata[1]}, %{customdata[3]})<br>"
+            # No <b> or other styled markup: plotly.js sets it as a style attribute, which the
+            # CSP (style-src 'self') refuses.
+            "%{y:,} " + plain(unit) + " (%{customdata[1]}, %{customdata[3]})<br>"
             "%{customdata[0]}<br>Source: %{customdata[2]}<extra></extra>"
         ),
         cliponaxis=False,

@@ -74,8 +74,12 @@ def test_the_hitachi_workforce_chart_draws_under_the_sites_csp(live_server, watc
 
     expect(watched.locator("#chart-workforce svg.main-svg").first).to_be_visible()
     expect(watched.locator("#chart-workforce .textpoint")).to_have_text("about 750 jobs")
-    expect(watched.locator("#chart-workforce .annotation")).to_contain_text(
-        "Hitachi’s Newton Aycliffe factory opens"
+    milestone = watched.locator("#chart-workforce .annotation")
+    expect(milestone).to_contain_text("Hitachi’s Newton Aycliffe factory opens")
+    box = milestone.bounding_box()
+    watched.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(watched.locator(".hoverlayer")).to_contain_text(
+        "Hitachi’s Newton Aycliffe factory opens (2015)"
     )
     assert problems(watched) == []
 
@@ -128,6 +132,7 @@ def test_hovering_a_point_shows_value_qualifier_date_and_source(live_server, wat
     expect(hover).to_contain_text("Approximate")
     expect(hover).to_contain_text("June 2023")
     expect(hover).to_contain_text("Source: The Test Gazette")
+    assert problems(watched) == []
 
 
 def test_the_chart_redraws_when_the_story_changes(live_server, watched, three_points):
