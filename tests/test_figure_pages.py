@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
+from django.template import RequestContext, Template
 from pytest_django.asserts import assertContains, assertNotContains
 
+from dashboard.charts import charts_for_story
 from stories.dates import Precision
 from stories.models import Qualifier
 from tests import factories
@@ -337,3 +339,23 @@ def test_the_javascript_of_a_chart_page_stays_within_budget(client, story, serie
 
     assert "vendor/plotly/plotly-basic.min.js" in sizes
     assert sum(sizes.values()) < JAVASCRIPT_BUDGET, sizes
+
+
+def test_the_dashboard_can_include_every_chart_and_the_assets_once(rf, story, series):
+    """The include lines the story dashboard uses (see the chart partial's comment)."""
+    factories.point(series)
+    factories.series(story, name="Test order book", slug="order-book", position=9)
+    page = Template(
+        '{% include "dashboard/figure.html#chart-assets" %}'
+        "{% for chart in charts %}"
+        '{% include "dashboard/figure.html#chart" with chart=chart %}'
+        "{% endfor %}"
+    )
+
+    html = page.render(RequestContext(rf.get("/"), {"charts": charts_for_story(story)}))
+
+    assert html.count("plotly-basic.min.js") == 1
+    assert 'plotly-basic.min.js" defer nonce=' in html
+    assert 'id="chart-workforce"' in html
+    assert 'data-figure="chart-workforce-figure"' in html
+    assert "Test order book: no figure has been published yet." in html
