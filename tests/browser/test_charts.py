@@ -154,10 +154,13 @@ def test_the_chart_redraws_when_the_story_changes(live_server, watched, three_po
         })"""
     )
 
+    watched.get_by_text("Data table and sources").click()
+
     factories.point(series, as_of=datetime.date(2025, 1, 6), value=500)
     watched.evaluate("document.body.dispatchEvent(new CustomEvent('story-changed'))")
 
     expect(watched.locator(".chart-table tbody tr")).to_have_count(4)
+    expect(watched.locator(".chart-table tbody tr").nth(3)).to_be_visible()
     expect(watched.locator(".chart-plot .scatterlayer .point")).to_have_count(4)
     assert plotted(watched)["y"] == [1200.0, 950.0, 750.0, 500.0]
     expect(watched.locator("svg.main-svg").first).to_be_visible()
