@@ -37,7 +37,9 @@ def figure(request, slug, series_slug):
     template = "dashboard/figure.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#chart"
-    return render(request, template, {"story": chart.story, "chart": chart})
+    embed_url = request.build_absolute_uri(chart.embed_url)
+    context = {"story": chart.story, "chart": chart, "embed_url": embed_url}
+    return render(request, template, context)
 
 
 def spreadsheet_safe(cell):

@@ -88,6 +88,16 @@ def test_figure_page_loads_plotly_deferred_from_our_static_files(client, story, 
     assertNotContains(response, "cdn.plot.ly")
 
 
+def test_figure_page_offers_the_embed_code(client, story, series):
+    response = client.get(figure_url(story, series))
+
+    assertContains(
+        response,
+        f'&lt;iframe src="http://testserver{embed_url(story, series)}" '
+        f'title="Test workforce: {story.title}"',
+    )
+
+
 def test_an_empty_series_says_so_and_draws_no_chart(client, story):
     empty = factories.series(story, name="Test order book", slug="order-book")
 
