@@ -2,13 +2,15 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.urls import path
+from django.views.generic import TemplateView
 
-from . import embeds, exports, feeds, health, oembed, views
+from . import embeds, exports, feeds, figures, health, oembed, views
 from .api import api
 from .caching import site_condition, story_condition
 from .sitemaps import sitemaps
 
 urlpatterns = [
+    # The reader's pages.
     path("", views.story_list, name="story-list"),
     path("stories/<slug:slug>/", views.story, name="story"),
     path("stories/<slug:slug>/updates/", views.updates, name="story-updates"),
@@ -19,9 +21,19 @@ urlpatterns = [
     ),
     path("stories/<slug:slug>/statements/<int:pk>/", views.statement, name="statement"),
     path("stories/<slug:slug>/events/<int:pk>/", views.event, name="event"),
-    path("healthz", health.healthz, name="healthz"),
-    path(settings.ADMIN_PATH, admin.site.urls),
-    # Open data (issue 6): feeds, API, exports, embeds, oEmbed, sitemap.
+    # Charts.
+    path("stories/<slug:slug>/figures/<slug:series_slug>/", figures.figure, name="figure"),
+    path(
+        "stories/<slug:slug>/figures/<slug:series_slug>.csv",
+        figures.figure_csv,
+        name="figure-csv",
+    ),
+    path(
+        "embed/stories/<slug:slug>/figures/<slug:series_slug>/",
+        figures.figure_embed,
+        name="figure-embed",
+    ),
+    # Open data: feeds, exports, embeds, oEmbed, API, sitemap.
     path("stories/<slug:slug>/feed/", story_condition(feeds.StoryFeed()), name="story-feed"),
     path(
         "stories/<slug:slug>/people/<slug:stakeholder>/feed/",
@@ -47,6 +59,14 @@ urlpatterns = [
         {"sitemaps": sitemaps},
         name="django.contrib.sitemaps.views.sitemap",
     ),
+    path(
+        "robots.txt",
+        TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
+        name="robots",
+    ),
+    # Operations and the editors' admin.
+    path("healthz", health.healthz, name="healthz"),
+    path(settings.ADMIN_PATH, admin.site.urls),
 ]
 
 handler500 = "dashboard.middleware.server_error"

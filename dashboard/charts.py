@@ -1,0 +1,368 @@
+"""
+Charts of a story's figures, built on the server with Plotly's Python API.
+
+Each series becomes a `Chart`: the Plotly figure as a plain JSON-able dict (drawn in the
+browser by plotly.js through static/js/charts.js), a one-sentence summary for readers who
+cannot see the chart, and the published points for the data table and the CSV. No HTML here.
+
+Honesty rules: approximate values with a known range are drawn with error bars, the qualifier
+("about", "at least"…) is in the hover, the marker shape, the table and the summary; dates keep
+their precision; a series with no published figure draws nothing and says so.
+"""
+
+import datetime
+import html
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+
+import plotly.graph_objects as go
+from django.db.models import Prefetch
+from django.http import Http404
+from django.urls import reverse
+
+from stories.dates import Precision
+from stories.models import DataPoint, NegotiationEvent, Qualifier, Series
+
+# Events that mark the time axis: the story's turning points, and dates it is working towards.
+AXIS_EVENT_KINDS = [NegotiationEvent.Kind.MILESTONE, NegotiationEvent.Kind.DEADLINE]
+
+# How a qualifier reads before a number in a sentence.
+QUALIFIER_WORDS = {
+    Qualifier.EXACT: "",
+    Qualifier.APPROXIMATE: "about ",
+    Qualifier.AT_LEAST: "at least ",
+    Qualifier.AT_MOST: "at most ",
+    Qualifier.ESTIMATE: "an estimated ",
+}
+
+# Marker shapes say the qualifier without colour: a filled circle is exact, an open one is
+# approximate, a triangle points the way the true value may lie.
+QUALIFIER_SYMBOLS = {
+    Qualifier.EXACT: "circle",
+    Qualifier.APPROXIMATE: "circle-open",
+    Qualifier.AT_LEAST: "triangle-up",
+    Qualifier.AT_MOST: "triangle-down",
+    Qualifier.ESTIMATE: "diamond-open",
+}
+
+LINE_COLOUR = "#0b4f8a"
+MARK_COLOUR = "#6b6b6b"
+
+PERIOD_DAYS = {Precision.DAY: 0, Precision.WEEK: 7, Precision.MONTH: 30, Precision.YEAR: 365}
+
+
+@dataclass
+class Chart:
+    """What a page needs to show one series: figure, summary, table rows and links."""
+
+    series: Series
+    points: list[DataPoint]
+    events: list[NegotiationEvent] = field(default_factory=list)
+
+    @property
+    def story(self):
+        return self.series.story
+
+    @cached_property
+    def figure(self):
+        """The Plotly figure as a dict, or None when there is nothing to draw."""
+        return figure(self.series, self.points, self.events)
+
+    @cached_property
+    def summary(self):
+        return summary(self.series, self.points)
+
+    @property
+    def dom_id(self):
+        return f"chart-{self.series.slug}"
+
+    @property
+    def url(self):
+        return reverse("figure", args=[self.story.slug, self.series.slug])
+
+    @property
+    def csv_url(self):
+        return reverse("figure-csv", args=[self.story.slug, self.series.slug])
+
+    @property
+    def embed_url(self):
+        return reverse("figure-embed", args=[self.story.slug, self.series.slug])
+
+    @property
+    def sources(self):
+        """The distinct sources of the points, in order of first use."""
+        seen = {}
+        for point in self.points:
+            seen.setdefault(point.source_id, point.source)
+        return list(seen.values())
+
+
+def published_points():
+    return Prefetch(
+        "points",
+        queryset=DataPoint.objects.published().select_related("source").order_by("as_of"),
+        to_attr="published_points",
+    )
+
+
+def axis_events(story):
+    """The story's published events that mark the time axis, oldest first."""
+    return list(
+        NegotiationEvent.objects.published()
+        .filter(story=story, kind__in=AXIS_EVENT_KINDS)
+        .order_by("happened_on", "pk")
+    )
+
+
+def charts_for_story(story):
+    """One chart per series of a published story, by position, in three queries."""
+    events = axis_events(story)
+    series = story.series.order_by("position", "name").prefetch_related(published_points())
+    return [Chart(each, each.published_points, events) for each in series]
+
+
+def chart_for_series(story, series_slug):
+    """The chart of one series of `story`; Http404 when the story has no such series."""
+    series = (
+        Series.objects.filter(story=story, slug=series_slug)
+        .select_related("story")
+        .prefetch_related(published_points())
+        .first()
+    )
+    if series is None:
+        raise Http404("This story has no such series.")
+    return Chart(series, series.published_points, axis_events(story))
+
+
+def number(value):
+    """A Decimal as readers write it: 750, 1,250 or 12.5, never 750.00."""
+    if value == value.to_integral_value():
+        return f"{int(value):,}"
+    return f"{value.normalize():,f}"
+
+
+def quantity(point, unit):
+    """'about 750 jobs', 'between 700 and 800 jobs (about 750)'."""
+    words = QUALIFIER_WORDS[point.qualifier]
+    if point.low is not None and point.high is not None:
+        return (
+            f"between {number(point.low)} and {number(point.high)} {unit}"
+            f" ({words}{number(point.value)})"
+        )
+    return f"{words}{number(point.value)} {unit}"
+
+
+def on_date(when):
+    """The date with the preposition it takes: 'on 27 September 2024', 'in March 2024'."""
+    if when.precision == Precision.DAY:
+        return f"on {when}"
+    if when.precision == Precision.WEEK:
+        return f"in the {when}"
+    return f"in {when}"
+
+
+def range_text(point):
+    if point.low is None and point.high is None:
+        return ""
+    low = number(point.low) if point.low is not None else "?"
+    high = number(point.high) if point.high is not None else "?"
+    return f"{low}–{high}"
+
+
+def source_text(source):
+    if source.headline:
+        return f"{source.publication}: {source.headline}"
+    return source.publication
+
+
+def summary(series, points):
+    """One sentence a reader can read instead of the chart."""
+    name = series.name
+    unit = series.unit
+    if not points:
+        return f"{name}: no figure has been published yet."
+    first, last = points[0], points[-1]
+    if len(points) == 1:
+        return (
+            f"{name}: {quantity(first, unit)} {on_date(first.when)}, "
+            "the only figure published so far."
+        )
+    change = last.value - first.value
+    approximate = any(p.qualifier != Qualifier.EXACT for p in (first, last))
+    about = "about " if approximate else ""
+    if change > 0:
+        movement = f"up {about}{number(change)}"
+    elif change < 0:
+        movement = f"down {about}{number(-change)}"
+    else:
+        movement = "unchanged"
+    return (
+        f"{name} went from {quantity(first, unit)} {on_date(first.when)} to "
+        f"{quantity(last, unit)} {on_date(last.when)} ({movement}), "
+        f"over {len(points)} published figures."
+    )
+
+
+def axis_position(when):
+    """Where a date sits on the time axis: the middle of its week, month or year."""
+    return when.date + datetime.timedelta(days=PERIOD_DAYS[when.precision] / 2)
+
+
+def plain(text):
+    """Text for plotly's labels, which read a little HTML: show markup as text."""
+    return html.escape(text, quote=False)
+
+
+def shorten(title, limit=40):
+    """A milestone title short enough for the axis; the hover has it in full."""
+    if len(title) <= limit:
+        return title
+    return title[: limit - 1].rstrip() + "…"
+
+
+def to_float(value):
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def figure(series, points, events=()):
+    """The Plotly figure of a series as a JSON-able dict, or None for an empty series."""
+    if not points:
+        return None
+    unit = series.unit
+    single = len(points) == 1
+    has_range = any(p.low is not None or p.high is not None for p in points)
+    trace = go.Scatter(
+        x=[axis_position(p.when).isoformat() for p in points],
+        y=[to_float(p.value) for p in points],
+        mode="markers+text" if single else "lines+markers",
+        name=series.name,
+        line={"color": LINE_COLOUR, "width": 2},
+        marker={
+            "color": LINE_COLOUR,
+            "size": 12 if single else 9,
+            "symbol": [QUALIFIER_SYMBOLS[p.qualifier] for p in points],
+            "line": {"color": LINE_COLOUR, "width": 2},
+        },
+        # A single point is labelled with its value, so the chart reads without hovering.
+        text=[quantity(points[0], unit)] if single else None,
+        customdata=[
+            [
+                plain(str(p.when)),
+                plain(p.get_qualifier_display()),
+                plain(source_text(p.source)),
+                plain(f"range {range_text(p)}" if range_text(p) else "no range given"),
+            ]
+            for p in points
+        ],
+        hovertemplate=(
+            # No <b> or other styled markup: plotly.js sets it as a style attribute, which the
+            # CSP (style-src 'self') refuses.
+            "%{y:,} " + plain(unit) + " (%{customdata[1]}, %{customdata[3]})<br>"
+            "%{customdata[0]}<br>Source: %{customdata[2]}<extra></extra>"
+        ),
+        cliponaxis=False,
+    )
+    if has_range:
+        trace.error_y = {
+            "type": "data",
+            "symmetric": False,
+            "array": [to_float(p.high - p.value) if p.high is not None else 0 for p in points],
+            "arrayminus": [to_float(p.value - p.low) if p.low is not None else 0 for p in points],
+            "color": LINE_COLOUR,
+            "thickness": 1.5,
+            "width": 6,
+        }
+    fig = go.Figure(trace)
+    positions = [axis_position(p.when) for p in points]
+    marks = [(axis_position(event.when), event) for event in events]
+    everything = positions + [x for x, _ in marks]
+    middle = min(everything) + (max(everything) - min(everything)) / 2
+    if single:
+        # Label the lone point on the side with room: left of it when it ends the axis.
+        at_the_end = positions[0] == max(everything) > middle
+        fig.data[0].textposition = "top left" if at_the_end else "top center"
+    for row, (x, event) in enumerate(marks):
+        fig.add_shape(
+            type="line",
+            xref="x",
+            yref="paper",
+            x0=x.isoformat(),
+            x1=x.isoformat(),
+            y0=0,
+            y1=1,
+            line={"color": MARK_COLOUR, "width": 1, "dash": "dot"},
+        )
+        # Titles read away from the nearer edge, and alternate rows so neighbours don't collide.
+        fig.add_annotation(
+            x=x.isoformat(),
+            xref="x",
+            y=1,
+            yref="paper",
+            yanchor="bottom",
+            yshift=(row % 2) * 15,
+            text=plain(shorten(event.title)),
+            hovertext=plain(f"{event.title} ({event.when})"),
+            showarrow=False,
+            font={"size": 11, "color": MARK_COLOUR},
+            xanchor="right" if x > middle else "left",
+        )
+    fig.update_layout(
+        template="none",
+        autosize=True,
+        height=320,
+        margin={"l": 56, "r": 16, "t": 24 + 15 * min(len(events), 2), "b": 40},
+        showlegend=False,
+        hovermode="closest",
+        font={"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},
+        xaxis={"type": "date", "showgrid": False, "fixedrange": True, "automargin": True},
+        yaxis={
+            "title": {"text": plain(unit)},
+            "rangemode": "tozero",
+            "fixedrange": True,
+            "separatethousands": True,
+            "gridcolor": "#e6e6e6",
+            "automargin": True,
+        },
+    )
+    result = json.loads(fig.to_json())
+    result["config"] = {"displayModeBar": False, "responsive": True}
+    return result
+
+
+def csv_rows(chart):
+    """Header and one row per published point, as plain values (see dashboard.figures)."""
+    yield [
+        "series",
+        "unit",
+        "date",
+        "date_precision",
+        "period_start",
+        "value",
+        "low",
+        "high",
+        "qualifier",
+        "note",
+        "source_publication",
+        "source_headline",
+        "source_url",
+        "source_date",
+    ]
+    for point in chart.points:
+        yield [
+            chart.series.name,
+            chart.series.unit,
+            str(point.when),
+            point.as_of_precision,
+            point.as_of.isoformat(),
+            point.value,
+            point.low,
+            point.high,
+            point.get_qualifier_display(),
+            point.note,
+            point.source.publication,
+            point.source.headline,
+            point.source.url,
+            str(point.source.published),
+        ]

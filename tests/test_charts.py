@@ -1,0 +1,266 @@
+import datetime
+import json
+from decimal import Decimal
+
+import pytest
+
+from dashboard import charts
+from stories.dates import Precision
+from stories.models import NegotiationEvent, Qualifier
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def only_chart(story):
+    [chart] = charts.charts_for_story(story)
+    return chart
+
+
+def test_points_are_drawn_oldest_first_as_floats(story):
+    series = factories.series(story)
+    factories.point(series, as_of=datetime.date(2024, 9, 27), value=Decimal("720.50"))
+    factories.point(series, as_of=datetime.date(2024, 1, 5), value=800)
+
+    trace = only_chart(story).figure["data"][0]
+
+    assert trace["x"] == ["2024-01-05", "2024-09-27"]
+    assert trace["y"] == [800.0, 720.5]
+    assert trace["mode"] == "lines+markers"
+
+
+def test_the_figure_is_plain_json(story):
+    series = factories.series(story)
+    factories.point(series, value=Decimal("750"), low=Decimal("700"), high=Decimal("800"))
+
+    figure = only_chart(story).figure
+
+    assert json.loads(json.dumps(figure)) == figure
+
+
+def test_drafts_are_not_drawn(story):
+    series = factories.series(story)
+    factories.point(series, as_of=datetime.date(2024, 1, 1), value=10)
+    factories.point(series, as_of=datetime.date(2024, 2, 1), value=99, status="draft")
+
+    chart = only_chart(story)
+
+    assert chart.figure["data"][0]["y"] == [10.0]
+    assert [p.value for p in chart.points] == [10]
+
+
+def test_a_range_is_drawn_as_error_bars_around_the_value(story):
+    series = factories.series(story)
+    factories.point(
+        series,
+        value=750,
+        low=700,
+        high=820,
+        qualifier=Qualifier.APPROXIMATE,
+    )
+
+    error = only_chart(story).figure["data"][0]["error_y"]
+
+    assert error["array"] == [70.0]
+    assert error["arrayminus"] == [50.0]
+    assert error["symmetric"] is False
+
+
+def test_points_without_a_range_get_no_error_bars(story):
+    series = factories.series(story)
+    factories.point(series, value=750)
+
+    assert "error_y" not in only_chart(story).figure["data"][0]
+
+
+def test_hover_shows_value_qualifier_date_and_source(story):
+    series = factories.series(story, unit="jobs")
+    source = factories.source(publication="The Test Gazette", headline="Test jobs news")
+    factories.point(
+        series,
+        as_of=datetime.date(2024, 9, 23),
+        as_of_precision=Precision.WEEK,
+        value=750,
+        qualifier=Qualifier.APPROXIMATE,
+        source=source,
+    )
+
+    trace = only_chart(story).figure["data"][0]
+
+    assert trace["customdata"] == [
+        [
+            "week of 23 September 2024",
+            "Approximate",
+            "The Test Gazette: Test jobs news",
+            "no range given",
+        ]
+    ]
+    assert "%{y:,} jobs" in trace["hovertemplate"]
+    assert "Source: %{customdata[2]}" in trace["hovertemplate"]
+
+
+def test_markup_in_labels_is_shown_as_text(story):
+    series = factories.series(story)
+    source = factories.source(publication="<b>Test</b> Gazette")
+    factories.point(series, source=source)
+
+    customdata = only_chart(story).figure["data"][0]["customdata"][0]
+
+    assert customdata[2].startswith("&lt;b&gt;Test&lt;/b&gt; Gazette")
+
+
+def test_a_month_precise_point_sits_mid_month(story):
+    series = factories.series(story)
+    factories.point(series, as_of=datetime.date(2024, 3, 1), as_of_precision=Precision.MONTH)
+
+    assert only_chart(story).figure["data"][0]["x"] == ["2024-03-16"]
+
+
+def test_the_qualifier_sets_the_marker_shape(story):
+    series = factories.series(story)
+    factories.point(series, as_of=datetime.date(2024, 1, 1), qualifier=Qualifier.EXACT)
+    factories.point(series, as_of=datetime.date(2024, 2, 1), qualifier=Qualifier.AT_LEAST)
+
+    marker = only_chart(story).figure["data"][0]["marker"]
+
+    assert marker["symbol"] == ["circle", "triangle-up"]
+
+
+def test_a_single_point_is_a_labelled_marker(story):
+    series = factories.series(story, unit="jobs")
+    factories.point(series, value=750, qualifier=Qualifier.APPROXIMATE)
+
+    trace = only_chart(story).figure["data"][0]
+
+    assert trace["mode"] == "markers+text"
+    assert trace["text"] == ["about 750 jobs"]
+
+
+def test_a_single_point_at_the_end_of_the_axis_is_labelled_on_its_left(story):
+    series = factories.series(story)
+    factories.point(series, as_of=datetime.date(2024, 9, 27))
+    factories.event(
+        story, kind=NegotiationEvent.Kind.MILESTONE, happened_on=datetime.date(2015, 9, 3)
+    )
+
+    assert only_chart(story).figure["data"][0]["textposition"] == "top left"
+
+
+def test_a_lone_single_point_is_labelled_above(story):
+    series = factories.series(story)
+    factories.point(series)
+
+    assert only_chart(story).figure["data"][0]["textposition"] == "top center"
+
+
+def test_an_empty_series_draws_nothing_and_says_so(story):
+    factories.series(story, name="Order book")
+
+    chart = only_chart(story)
+
+    assert chart.figure is None
+    assert chart.summary == "Order book: no figure has been published yet."
+
+
+def test_milestones_are_marked_on_the_time_axis_with_their_titles(story):
+    series = factories.series(story)
+    factories.point(series)
+    factories.event(
+        story,
+        title="Test factory opens",
+        kind=NegotiationEvent.Kind.MILESTONE,
+        happened_on=datetime.date(2015, 9, 3),
+    )
+    factories.event(story, title="Test meeting", kind=NegotiationEvent.Kind.MEETING)
+    factories.event(
+        story,
+        title="Test draft milestone",
+        kind=NegotiationEvent.Kind.MILESTONE,
+        status="draft",
+    )
+
+    layout = only_chart(story).figure["layout"]
+
+    assert [a["text"] for a in layout["annotations"]] == ["Test factory opens"]
+    assert layout["annotations"][0]["x"] == "2015-09-03"
+    assert [(s["x0"], s["yref"]) for s in layout["shapes"]] == [("2015-09-03", "paper")]
+
+
+def test_milestone_titles_read_away_from_the_nearer_edge_and_long_ones_are_shortened(story):
+    series = factories.series(story)
+    factories.point(series, as_of=datetime.date(2024, 1, 1))
+    factories.point(series, as_of=datetime.date(2024, 12, 1))
+    for month, title in [(2, "Test early milestone"), (11, "Test late milestone " + "x" * 40)]:
+        factories.event(
+            story,
+            title=title,
+            kind=NegotiationEvent.Kind.DEADLINE,
+            happened_on=datetime.date(2024, month, 1),
+        )
+
+    early, late = only_chart(story).figure["layout"]["annotations"]
+
+    assert (early["xanchor"], late["xanchor"]) == ("left", "right")
+    assert late["text"] == "Test late milestone " + "x" * 19 + "…"
+    assert late["hovertext"].startswith(
+        "Test late milestone xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+    )
+    assert (early["yshift"], late["yshift"]) == (0, 15)
+
+
+def test_summary_of_a_single_point_names_value_qualifier_and_date(story):
+    series = factories.series(story, name="Workforce", unit="jobs")
+    factories.point(
+        series,
+        as_of=datetime.date(2024, 9, 23),
+        as_of_precision=Precision.WEEK,
+        value=750,
+        qualifier=Qualifier.APPROXIMATE,
+    )
+
+    assert only_chart(story).summary == (
+        "Workforce: about 750 jobs in the week of 23 September 2024, "
+        "the only figure published so far."
+    )
+
+
+def test_summary_of_several_points_says_how_the_figure_moved(story):
+    series = factories.series(story, name="Workforce", unit="jobs")
+    factories.point(series, as_of=datetime.date(2023, 1, 1), value=1000)
+    factories.point(series, as_of=datetime.date(2023, 6, 1), value=900)
+    factories.point(
+        series,
+        as_of=datetime.date(2024, 3, 1),
+        as_of_precision=Precision.MONTH,
+        value=750,
+        low=700,
+        high=800,
+        qualifier=Qualifier.ESTIMATE,
+    )
+
+    assert only_chart(story).summary == (
+        "Workforce went from 1,000 jobs on 1 January 2023 to between 700 and 800 jobs "
+        "(an estimated 750) in March 2024 (down about 250), over 3 published figures."
+    )
+
+
+def test_charts_come_in_series_position_order(story):
+    factories.series(story, name="Second", position=2)
+    factories.series(story, name="First", position=1)
+
+    assert [c.series.name for c in charts.charts_for_story(story)] == ["First", "Second"]
+
+
+def test_charts_for_a_story_take_a_constant_number_of_queries(story, django_assert_max_num_queries):
+    for _ in range(4):
+        series = factories.series(story)
+        for day in range(1, 4):
+            factories.point(series, as_of=datetime.date(2024, 1, day))
+    factories.event(story, kind=NegotiationEvent.Kind.MILESTONE)
+
+    with django_assert_max_num_queries(3):
+        for chart in charts.charts_for_story(story):
+            assert chart.figure
+            assert chart.summary
+            assert chart.sources
+            assert chart.url
