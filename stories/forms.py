@@ -30,7 +30,9 @@ class EditorialForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.was_published = bool(self.instance.pk) and self.instance.status == Status.PUBLISHED
+        self.was_published = bool(self.instance.pk) and (
+            getattr(self.instance, "status", None) == Status.PUBLISHED
+        )
         self.is_correction = False
         self.normalised_dates = []
         if self.instance.pk:
