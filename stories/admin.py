@@ -206,6 +206,14 @@ class StatementAdmin(CSVImportAdmin, PublishableAdmin):
             *super().get_urls(),
         ]
 
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is None:
+            # A new statement has nothing to correct and no publication stamps yet.
+            stamps = {"correction_note", "corrected_at", *PublishableAdmin.readonly_fields}
+            return [name for name in fields if name not in stamps]
+        return fields
+
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         if "speaker_role" in form.base_fields:
