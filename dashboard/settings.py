@@ -161,6 +161,23 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
+# Behind PROXY_COUNT reverse proxies, each appending to X-Forwarded-For, the client's address is
+# the PROXY_COUNT-th from the right; with none, it is the connection's own address.
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+
+
+def client_ip_address(request):
+    from django.conf import settings
+
+    if settings.PROXY_COUNT:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        forwarded = [address.strip() for address in forwarded if address.strip()]
+        if len(forwarded) >= settings.PROXY_COUNT:
+            return forwarded[-settings.PROXY_COUNT]
+    return request.META.get("REMOTE_ADDR")
+
+
+AXES_CLIENT_IP_CALLABLE = client_ip_address
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],

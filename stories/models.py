@@ -48,10 +48,15 @@ class Versioned(models.Model):
 class DatedWithPrecision(models.Model):
     """
     A row with dates known to a precision: `precise_dates` names (date field, precision field)
-    pairs. clean() moves each date to the first day of its period and refuses dates in the future.
+    pairs. clean() moves each date to the first day of its period and refuses dates in the future
+    unless `may_be_in_the_future` says otherwise.
     """
 
     precise_dates = ()
+
+    @property
+    def may_be_in_the_future(self):
+        return False
 
     class Meta:
         abstract = True
@@ -69,7 +74,7 @@ class DatedWithPrecision(models.Model):
         errors = {}
         for date_field, _ in self.precise_dates:
             value = getattr(self, date_field)
-            if value is not None and value > today:
+            if value is not None and value > today and not self.may_be_in_the_future:
                 errors[date_field] = (
                     f"This date is in the future; today is {today.day} {today:%B %Y}."
                 )
@@ -309,6 +314,11 @@ class NegotiationEvent(Publishable):
 
     def __str__(self):
         return self.title
+
+    @property
+    def may_be_in_the_future(self):
+        """A deadline can be announced before it falls; everything else has happened."""
+        return self.kind == self.Kind.DEADLINE
 
     @property
     def when(self):

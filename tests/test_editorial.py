@@ -267,3 +267,52 @@ def test_an_edit_of_an_unchanged_statement_keeps_its_publication_stamp(editor_cl
     statement.refresh_from_db()
     assert statement.context == "More."
     assert statement.published_at == first_stamp
+
+
+def test_a_deadline_may_be_in_the_future_but_a_meeting_may_not(story):
+    from django.core.exceptions import ValidationError
+
+    next_month = timezone.localdate() + datetime.timedelta(days=40)
+    deadline = factories.event(story, kind="deadline", happened_on=next_month, status="draft")
+    meeting = factories.event(story, kind="meeting", happened_on=next_month, status="draft")
+
+    deadline.full_clean()
+    with pytest.raises(ValidationError, match="This date is in the future"):
+        meeting.full_clean()
+
+
+def test_a_figure_corrected_on_its_series_page_needs_a_note_too(editor_client, story):
+    series = factories.series(story)
+    point = factories.point(series, value=700)
+    data = {
+        "story": story.pk,
+        "name": series.name,
+        "slug": series.slug,
+        "unit": series.unit,
+        "description": "",
+        "position": 0,
+        "loaded_version": series.version,
+        "points-TOTAL_FORMS": 1,
+        "points-INITIAL_FORMS": 1,
+        "points-0-id": point.pk,
+        "points-0-series": series.pk,
+        "points-0-as_of": point.as_of.isoformat(),
+        "points-0-as_of_precision": "day",
+        "points-0-value": "750",
+        "points-0-qualifier": "exact",
+        "points-0-source": point.source_id,
+        "points-0-status": "published",
+        "points-0-loaded_version": point.version,
+    }
+
+    refused = editor_client.post(admin_url("series", "change", series.pk), data)
+    saved = editor_client.post(
+        admin_url("series", "change", series.pk),
+        {**data, "points-0-correction_note": "The test source said 750."},
+    )
+
+    assertContains(refused, "readers will see your change as a correction")
+    assert saved.status_code == 302
+    point.refresh_from_db()
+    assert point.value == 750
+    assert point.corrected_at is not None

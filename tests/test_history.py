@@ -131,3 +131,13 @@ def test_stakeholders_keep_a_history_too(editor_client):
         "Test Minister",
         "Test Peer",
     ]
+
+
+def test_the_diff_leaves_out_bookkeeping(editor_client, story):
+    statement = factories.statement(story, quote="Test words v1.", status="draft")
+    edit(editor_client, statement, quote="Test words v2.")
+
+    response = editor_client.get(admin_url("statement", "history", statement.pk))
+
+    changes = response.context["page_obj"][0].history_delta_changes
+    assert [change["field"] for change in changes] == ["Quote"]

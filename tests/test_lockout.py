@@ -129,3 +129,16 @@ def test_the_admin_path_comes_from_the_environment():
     )
 
     assert result.stdout.strip() == "/test-newsroom/"
+
+
+def test_behind_a_proxy_the_lock_is_on_the_client_address_not_the_proxys(account, settings):
+    settings.PROXY_COUNT = 1
+    get_user_model().objects.create_user(username="test-other", password=PASSWORD, is_staff=True)
+    attacker = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        log_in(attacker, "wrong-password", username="test-nobody")
+
+    colleague = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.8")
+
+    assert log_in(attacker, PASSWORD, username="test-other").status_code == 429
+    assert log_in(colleague, PASSWORD, username="test-other").status_code == 302
