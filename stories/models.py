@@ -54,12 +54,12 @@ class DatedWithPrecision(models.Model):
 
     precise_dates = ()
 
+    class Meta:
+        abstract = True
+
     @property
     def may_be_in_the_future(self):
         return False
-
-    class Meta:
-        abstract = True
 
     def normalise_dates(self):
         for date_field, precision_field in self.precise_dates:
