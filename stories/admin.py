@@ -40,6 +40,7 @@ class EditorialAdmin(SimpleHistoryAdmin):
     """History, lost-update refusal and date normalisation for every editorial model."""
 
     form = EditorialForm
+    object_history_list_template = "admin/stories/object_history_list.html"
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
@@ -120,6 +121,17 @@ class CSVImportAdmin(ImportMixin):
 
     import_form_class = CSVImportForm
     import_formats = [CSV]
+    import_template_name = "admin/stories/import.html"
+
+    def get_import_context_data(self, **kwargs):
+        resource = self.resource_classes[0]
+        return {
+            **super().get_import_context_data(**kwargs),
+            "required_columns": resource.required_columns,
+            "optional_columns": [
+                name for name in resource.allowed_columns() if name not in resource.required_columns
+            ],
+        }
 
     def has_import_permission(self, request):
         return self.has_add_permission(request)

@@ -176,3 +176,10 @@ def test_a_figure_with_an_inconsistent_range_writes_nothing(editor_client, story
     assertContains(response, "The low end of the range cannot be above the value.")
     assertNotContains(response, 'name="import_file_name"')
     assert not DataPoint.objects.exists()
+
+
+def test_the_import_page_says_which_columns_a_file_needs(editor_client):
+    response = editor_client.get(admin_url("statement", "import"))
+
+    assertContains(response, "Required: <code>story, speaker, quote, said_on")
+    assertContains(response, "Optional: <code>speaker_role, context</code>")
