@@ -161,6 +161,7 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 # Behind PROXY_COUNT reverse proxies, each appending to X-Forwarded-For, the client's address is
 # the PROXY_COUNT-th from the right; with none, it is the connection's own address.
 PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))

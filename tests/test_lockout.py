@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
+from pytest_django.asserts import assertContains
 
 from stories.roles import editors_group
 
@@ -19,6 +20,12 @@ pytestmark = pytest.mark.django_db
 
 LOGIN = f"/{settings.ADMIN_PATH}login/"
 PASSWORD = "a-long-test-password"
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # These tests log in dozens of times; the real hasher is slow on purpose.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -55,6 +62,8 @@ def test_repeated_failures_lock_the_account_even_with_the_right_password(account
 
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
+    assertContains(response, "Too many failed logins", status_code=429)
+    assertContains(response, "locked for 30 minutes", status_code=429)
 
 
 def test_the_lock_also_holds_for_the_account_from_another_address(account):
