@@ -169,6 +169,11 @@ class StatementForm(EditorialForm):
             "status",
             "correction_note",
         ]
+        labels = {"said_on": "When it was said", "said_on_precision": "Known to the"}
+        help_texts = {
+            "said_on": "A date in a week, month or year is stored as the first day of it.",
+            "said_on_precision": "Day, week, month or year, as precisely as the source says.",
+        }
         error_messages = {
             "speaker": {"required": "Choose who said it, or add them with the + button."},
             "quote": {"required": "Enter the quote: it cannot be empty."},

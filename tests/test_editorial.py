@@ -66,7 +66,7 @@ def test_a_date_in_a_month_precise_statement_is_stored_as_the_first_of_the_month
     )
 
     assert Statement.objects.get().said_on == datetime.date(2024, 3, 1)
-    assertContains(response, "Stored as the start of its period: Said on: March 2024.")
+    assertContains(response, "Stored as the start of its period: When it was said: March 2024.")
 
 
 def test_a_date_in_the_future_is_refused(editor_client, story):

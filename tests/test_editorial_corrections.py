@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.template import engines
 from django.template.loader import render_to_string
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
@@ -163,3 +164,17 @@ def test_the_correction_note_partial_renders_the_public_marker(story):
     assert "Corrected on" in marker
     assert "Test note for readers." in marker
     assert nothing.strip() == ""
+
+
+def test_the_correction_marker_can_be_included_in_another_template(story):
+    statement = factories.statement(
+        story, corrected_at=timezone.now(), correction_note="Test included note."
+    )
+    template = engines["django"].from_string(
+        '{% include "dashboard/corrections.html#correction-note" with item=item %}'
+    )
+
+    html = template.render({"item": statement})
+
+    assert "Corrected on" in html
+    assert "Test included note." in html
