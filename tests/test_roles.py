@@ -2,7 +2,9 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.urls import reverse
 from pytest_django.asserts import assertContains
 
 from stories.models import Statement
@@ -47,10 +49,10 @@ def test_editors_can_add_and_change_every_editorial_model(editor_client, model):
 
 
 @pytest.mark.parametrize(
-    "url", ["/admin/auth/user/", "/admin/auth/group/", "/admin/auth/user/add/"]
+    "url_name", ["admin:auth_user_changelist", "admin:auth_group_changelist", "admin:auth_user_add"]
 )
-def test_editors_cannot_manage_accounts(editor_client, url):
-    assert editor_client.get(url).status_code == 403
+def test_editors_cannot_manage_accounts(editor_client, url_name):
+    assert editor_client.get(reverse(url_name)).status_code == 403
 
 
 def test_editors_can_delete_a_draft_statement(editor_client, story):
@@ -102,7 +104,7 @@ def test_administrators_can_delete_published_items(admin_client_, story):
 
 
 def test_administrators_can_manage_accounts(admin_client_):
-    assert admin_client_.get("/admin/auth/user/").status_code == 200
+    assert admin_client_.get(reverse("admin:auth_user_changelist")).status_code == 200
 
 
 def test_create_editor_makes_a_staff_account_in_the_editors_group(capsys):
@@ -128,3 +130,13 @@ def test_create_editor_leaves_an_existing_account_alone(capsys):
     assert "already exists" in capsys.readouterr().out
     user.refresh_from_db()
     assert user.password == password_hash
+
+
+def test_create_editor_brings_the_editors_group_up_to_date(capsys):
+    call_command("create_editor", "test-new-editor")
+    Group.objects.get(name=EDITORS).permissions.clear()
+
+    call_command("create_editor", "test-new-editor")
+
+    user = get_user_model().objects.get(username="test-new-editor")
+    assert user.has_perm("stories.change_statement")
