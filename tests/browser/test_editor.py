@@ -54,8 +54,8 @@ def test_an_editor_adds_a_statement_with_a_new_speaker_and_source_and_publishes_
     popup = speaker_popup.value
     popup.get_by_label("Name").fill("Test New Speaker")
     popup.get_by_label("Role").fill("Test Minister for Trains")
-    popup.get_by_role("button", name="Save", exact=True).click()
-    popup.wait_for_event("close")
+    with popup.expect_event("close"):
+        popup.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator("#select2-id_speaker-container")).to_have_text(
         re.compile("Test New Speaker")
     )
@@ -70,8 +70,8 @@ def test_an_editor_adds_a_statement_with_a_new_speaker_and_source_and_publishes_
     popup = source_popup.value
     popup.get_by_label("URL").fill("https://example.test/browser-test")
     popup.locator("#id_published_on").fill("2024-09-27")
-    popup.get_by_role("button", name="Save", exact=True).click()
-    popup.wait_for_event("close")
+    with popup.expect_event("close"):
+        popup.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator("#select2-id_source-container")).to_have_text(re.compile("example.test"))
 
     page.get_by_label("Status").select_option(label="Published")
