@@ -40,10 +40,20 @@ class SeriesWidget(LookupWidget):
         return Series.objects.filter(story__slug=(row or {}).get("story", ""))
 
 
+class IsoDateWidget(widgets.DateWidget):
+    def __init__(self):
+        super().__init__(format="%Y-%m-%d")
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except ValueError:
+            message = f"Write the date as YYYY-MM-DD, e.g. 2024-09-27, not “{value}”."
+            raise ValueError(message) from None
+
+
 def date_field(name):
-    return fields.Field(
-        attribute=name, column_name=name, widget=widgets.DateWidget(format="%Y-%m-%d")
-    )
+    return fields.Field(attribute=name, column_name=name, widget=IsoDateWidget())
 
 
 class DraftsOnlyResource(resources.ModelResource):

@@ -183,3 +183,23 @@ def test_the_import_page_says_which_columns_a_file_needs(editor_client):
 
     assertContains(response, "Required: <code>story, speaker, quote, said_on")
     assertContains(response, "Optional: <code>speaker_role, context</code>")
+
+
+def test_a_badly_written_date_is_a_row_error_not_a_crash(editor_client, known):
+    text = "\n".join([STATEMENT_COLUMNS, statement_row(known, said_on="27/09/2024")])
+
+    response = upload(editor_client, "statement", text)
+
+    assert response.status_code == 200
+    assertContains(response, "Write the date as YYYY-MM-DD, e.g. 2024-09-27, not “27/09/2024”.")
+    assertNotContains(response, 'name="import_file_name"')
+    assert not Statement.objects.exists()
+
+
+def test_a_file_saved_by_a_spreadsheet_with_a_byte_order_mark_is_read(editor_client, known):
+    text = "\ufeff" + "\n".join([STATEMENT_COLUMNS, statement_row(known)])
+
+    preview = upload(editor_client, "statement", text)
+
+    assert preview.status_code == 200
+    assertContains(preview, 'name="import_file_name"')
