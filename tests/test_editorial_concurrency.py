@@ -1,6 +1,9 @@
 """No lost updates: the second of two editors saving the same item is refused, not overwritten."""
 
+import threading
+
 import pytest
+from django.db import connection, transaction
 from django.test import Client
 from pytest_django.asserts import assertContains
 
@@ -100,3 +103,35 @@ def test_stakeholders_are_protected_from_lost_updates_too(two_editors):
 
     assertContains(refused, "Someone else saved this item while you were editing it")
     assert Stakeholder.objects.get(pk=stakeholder.pk).role == "Test Peer"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_save_racing_another_is_checked_after_the_other_commits(client):
+    """The version is compared on the locked row: a save that started first cannot be lost."""
+    client.force_login(editor())
+    story = factories.story()
+    statement = factories.statement(story, quote="Original test words.", status="draft")
+    stale_form = statement_data(statement, quote="Racing editor's words.")
+    locked, release = threading.Event(), threading.Event()
+
+    def other_editor_saves():
+        try:
+            with transaction.atomic():
+                row = Statement.objects.select_for_update().get(pk=statement.pk)
+                locked.set()
+                release.wait(timeout=5)
+                row.quote = "Other editor's words."
+                row.save()
+        finally:
+            connection.close()
+
+    other = threading.Thread(target=other_editor_saves)
+    other.start()
+    locked.wait(timeout=5)
+    threading.Timer(0.5, release.set).start()
+
+    response = client.post(admin_url("statement", "change", statement.pk), stale_form)
+    other.join()
+
+    assertContains(response, "Someone else saved this item while you were editing it")
+    assert Statement.objects.get(pk=statement.pk).quote == "Other editor's words."
