@@ -6,6 +6,7 @@ Production sets DEBUG=false and must then give a real SECRET_KEY and ALLOWED_HOS
 Every setting is listed in docs/settings.md and .env.example.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -52,6 +53,9 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_htmx",
     "ninja",  # the API's docs page and its bundled Swagger UI static files (dashboard/api.py)
+    "simple_history",
+    "import_export",
+    "axes",
     "stories",
     "dashboard",
 ]
@@ -74,6 +78,16 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Records the editor behind every change in the items' history.
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its refusal page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes checks every login first and refuses locked-out accounts and addresses.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "dashboard.urls"
@@ -196,6 +210,36 @@ STORAGES = {
 
 # The admin lives at a configurable path, so it is not where scanners look first.
 ADMIN_PATH = os.environ.get("ADMIN_PATH", "admin/").strip("/") + "/"
+
+# Only editors log in (readers need no account), so sessions are theirs: they end after
+# EDITOR_SESSION_HOURS from login, and when the browser closes.
+SESSION_COOKIE_AGE = int(float(os.environ.get("EDITOR_SESSION_HOURS", "8")) * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Login protection (django-axes): after AXES_FAILURE_LIMIT failed logins, the user name and,
+# separately, the address they came from are locked out for AXES_COOLOFF_MINUTES.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+# Behind PROXY_COUNT reverse proxies, each appending to X-Forwarded-For, the client's address is
+# the PROXY_COUNT-th from the right; with none, it is the connection's own address.
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+
+
+def client_ip_address(request):
+    from django.conf import settings
+
+    if settings.PROXY_COUNT:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        forwarded = [address.strip() for address in forwarded if address.strip()]
+        if len(forwarded) >= settings.PROXY_COUNT:
+            return forwarded[-settings.PROXY_COUNT]
+    return request.META.get("REMOTE_ADDR")
+
+
+AXES_CLIENT_IP_CALLABLE = client_ip_address
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],

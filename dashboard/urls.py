@@ -4,7 +4,7 @@ from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.urls import path
 from django.views.generic import TemplateView
 
-from . import embeds, exports, feeds, figures, health, oembed, views
+from . import corrections, embeds, exports, feeds, figures, health, oembed, views
 from .api import api
 from .caching import site_condition, story_condition
 from .sitemaps import sitemaps
@@ -21,6 +21,7 @@ urlpatterns = [
     ),
     path("stories/<slug:slug>/statements/<int:pk>/", views.statement, name="statement"),
     path("stories/<slug:slug>/events/<int:pk>/", views.event, name="event"),
+    path("stories/<slug:slug>/corrections/", corrections.corrections, name="story-corrections"),
     # Charts.
     path("stories/<slug:slug>/figures/<slug:series_slug>/", figures.figure, name="figure"),
     path(

@@ -1,6 +1,29 @@
-from django.contrib import admin
-from django.utils import timezone
+"""
+The editors' admin.
 
+Every editorial model keeps its history (django-simple-history: list, diff, restore), refuses
+lost updates and normalises dates (stories.forms.EditorialForm). Publishable items are
+published and unpublished one by one or in bulk, stamped with who and when; published items
+can only be deleted by administrators. Statements and figures can be imported from CSV.
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib import admin, messages
+from django.contrib.admin.options import IS_POPUP_VAR
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db import router, transaction
+from django.http import Http404, JsonResponse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from import_export.admin import ImportMixin
+from import_export.formats.base_formats import CSV
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import services
+from .forms import EditorialForm, SourceForm, StatementForm
+from .imports import CSVImportForm, DataPointResource, StatementResource
 from .models import (
     DataPoint,
     NegotiationEvent,
@@ -8,21 +31,123 @@ from .models import (
     Source,
     Stakeholder,
     Statement,
-    Status,
     Story,
 )
+from .roles import may_delete_published
 
 
-class PublishableAdmin(admin.ModelAdmin):
-    """Stamps who published an item and when, the first time its status becomes published."""
+class EditorialAdmin(SimpleHistoryAdmin):
+    """History, lost-update refusal and date normalisation for every editorial model."""
 
-    readonly_fields = ["published_at", "published_by", "created_at", "updated_at"]
+    form = EditorialForm
+    object_history_list_template = "admin/stories/object_history_list.html"
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if getattr(request, "restoring_version", False):
+            form = type(form.__name__, (form,), {"reverting": True})
+        return form
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # Restoring an earlier version is an editorial save like any other: one transaction,
+        # in which the form locks the row to check nobody saved over it meanwhile.
+        request.restoring_version = True
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        # As simple-history does, but without the bookkeeping every save changes, so the diff
+        # shows only what the editor changed.
+        previous = None
+        for current in historical_records:
+            if previous is not None:
+                delta = previous.diff_against(
+                    current,
+                    excluded_fields=["version", "updated_at"],
+                    foreign_keys_are_objs=foreign_keys_are_objs,
+                )
+                helper = self.get_historical_record_context_helper(request, previous)
+                previous.history_delta_changes = helper.context_for_delta_changes(delta)
+            previous = current
 
     def save_model(self, request, obj, form, change):
-        if obj.status == Status.PUBLISHED and obj.published_at is None:
-            obj.published_at = timezone.now()
-            obj.published_by = request.user
         super().save_model(request, obj, form, change)
+        if form.normalised_dates:
+            self.message_user(
+                request,
+                "Stored as the start of its period: " + "; ".join(form.normalised_dates) + ".",
+                messages.INFO,
+            )
+
+
+class PublishableAdmin(EditorialAdmin):
+    """Publishing stamps who and when; taking an item back to draft removes it from the site."""
+
+    readonly_fields = ["published_at", "published_by", "created_at", "updated_at"]
+    actions = ["publish", "unpublish"]
+
+    def save_model(self, request, obj, form, change):
+        obj.stamp_publication(request.user, form.was_published)
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Publish the selected items", permissions=["change"])
+    def publish(self, request, queryset):
+        count = services.publish(queryset, request.user)
+        self.message_user(request, f"Published {count} item(s).", messages.SUCCESS)
+
+    @admin.action(
+        description="Unpublish the selected items (back to draft)", permissions=["change"]
+    )
+    def unpublish(self, request, queryset):
+        count = services.unpublish(queryset, request.user)
+        self.message_user(
+            request, f"Unpublished {count} item(s): readers no longer see them.", messages.SUCCESS
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_published and not may_delete_published(request.user):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if not may_delete_published(request.user) and any(item.is_published for item in objs):
+            perms_needed.add(f"published {self.opts.verbose_name_plural} (unpublish them first)")
+        return deleted, counts, perms_needed, protected
+
+
+class CSVImportAdmin(ImportMixin):
+    """CSV import with a dry-run preview; all rows or none; bad files get form errors (400)."""
+
+    import_form_class = CSVImportForm
+    import_formats = [CSV]
+    import_template_name = "admin/stories/import.html"
+
+    def get_import_context_data(self, **kwargs):
+        resource = self.resource_classes[0]
+        return {
+            **super().get_import_context_data(**kwargs),
+            "required_columns": resource.required_columns,
+            "optional_columns": [
+                name for name in resource.allowed_columns() if name not in resource.required_columns
+            ],
+        }
+
+    def has_import_permission(self, request):
+        return self.has_add_permission(request)
+
+    def get_import_data_kwargs(self, **kwargs):
+        kwargs = super().get_import_data_kwargs(**kwargs)
+        # One bad row means nothing is written, also when confirming after the preview.
+        kwargs["rollback_on_validation_errors"] = True
+        return kwargs
+
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        form = getattr(response, "context_data", {}).get("form")
+        if request.method == "POST" and form is not None and form.errors:
+            response.status_code = 400
+        return response
 
 
 @admin.register(Story)
@@ -34,7 +159,7 @@ class StoryAdmin(PublishableAdmin):
 
 
 @admin.register(Stakeholder)
-class StakeholderAdmin(admin.ModelAdmin):
+class StakeholderAdmin(EditorialAdmin):
     list_display = ["name", "kind", "role", "organisation", "area"]
     list_filter = ["kind"]
     search_fields = ["name", "role", "organisation", "area"]
@@ -42,7 +167,16 @@ class StakeholderAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(EditorialAdmin):
+    form = SourceForm
+    fields = [
+        "url",
+        "publication",
+        "headline",
+        "published_on",
+        "published_on_precision",
+        "loaded_version",
+    ]
     list_display = ["publication", "headline", "published_on", "url"]
     list_filter = ["publication"]
     search_fields = ["publication", "headline", "url"]
@@ -50,13 +184,117 @@ class SourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Statement)
-class StatementAdmin(PublishableAdmin):
+class StatementAdmin(CSVImportAdmin, PublishableAdmin):
+    form = StatementForm
+    resource_classes = [StatementResource]
+    change_form_template = "admin/stories/statement/change_form.html"
+    fields = [
+        "story",
+        "speaker",
+        "speaker_role",
+        "quote",
+        "context",
+        ("said_on", "said_on_precision"),
+        "method",
+        "source",
+        "event",
+        "status",
+        "correction_note",
+        "loaded_version",
+        "corrected_at",
+        "published_at",
+        "published_by",
+        "created_at",
+        "updated_at",
+    ]
+    readonly_fields = [*PublishableAdmin.readonly_fields, "corrected_at"]
     list_display = ["speaker", "speaker_role", "said_on", "method", "story", "status"]
     list_filter = ["status", "story", "method"]
     search_fields = ["quote", "context", "speaker__name", "speaker_role"]
     autocomplete_fields = ["story", "speaker", "source", "event"]
     date_hierarchy = "said_on"
     list_select_related = ["speaker", "story"]
+
+    class Media:
+        js = ["admin/js/jquery.init.js", "js/editorial.js"]
+
+    def get_urls(self):
+        return [
+            path(
+                "speaker-role/",
+                self.admin_site.admin_view(self.speaker_role_view),
+                name="stories_statement_speaker_role",
+            ),
+            path(
+                "<path:object_id>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="stories_statement_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is None:
+            # A new statement has nothing to correct and no publication stamps yet.
+            stamps = {"correction_note", "corrected_at", *PublishableAdmin.readonly_fields}
+            return [name for name in fields if name not in stamps]
+        return fields
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if "speaker_role" in form.base_fields:
+            form.base_fields["speaker_role"].widget.attrs["data-speaker-role-url"] = reverse(
+                "admin:stories_statement_speaker_role", current_app=self.admin_site.name
+            )
+        return form
+
+    def speaker_role_view(self, request):
+        """The speaker's current role, which the form offers as their role at the time."""
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        try:
+            speaker_id = int(request.GET.get("speaker", ""))
+        except ValueError:
+            return JsonResponse({"error": "Give a stakeholder's id as ?speaker=."}, status=400)
+        roles = Stakeholder.objects.filter(pk=speaker_id).values_list("role", flat=True)
+        if not roles:
+            return JsonResponse({"error": "No such stakeholder."}, status=404)
+        return JsonResponse({"role": roles[0]})
+
+    def preview_view(self, request, object_id):
+        """The statement exactly as readers will see it, drafts included."""
+        statement = self.get_object(request, unquote(object_id))
+        if statement is None:
+            raise Http404("No such statement.")
+        if not self.has_view_or_change_permission(request, statement):
+            raise PermissionDenied
+        context = {
+            "item": statement,
+            "change_url": reverse(
+                "admin:stories_statement_change",
+                args=[statement.pk],
+                current_app=self.admin_site.name,
+            ),
+        }
+        return TemplateResponse(request, "admin/stories/statement/preview.html", context)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("speaker", "source", "event", "story")
+
+    def response_add(self, request, obj, post_url_continue=None):
+        response = super().response_add(request, obj, post_url_continue)
+        if "_addanother" in request.POST and IS_POPUP_VAR not in request.POST:
+            # The next statement usually comes from the same article: keep story, source, date.
+            kept = {
+                "story": obj.story_id,
+                "source": obj.source_id,
+                "said_on": obj.said_on.isoformat(),
+                "said_on_precision": obj.said_on_precision,
+            }
+            separator = "&" if "?" in response["Location"] else "?"
+            response["Location"] += separator + urlencode(kept)
+        return response
 
 
 @admin.register(NegotiationEvent)
@@ -71,6 +309,7 @@ class NegotiationEventAdmin(PublishableAdmin):
 
 class DataPointInline(admin.TabularInline):
     model = DataPoint
+    form = EditorialForm
     extra = 1
     autocomplete_fields = ["source"]
     fields = [
@@ -83,11 +322,18 @@ class DataPointInline(admin.TabularInline):
         "source",
         "note",
         "status",
+        "correction_note",
+        "loaded_version",
     ]
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting from the series page would skip the published-figure check: use the
+        # data point's own page.
+        return False
 
 
 @admin.register(Series)
-class SeriesAdmin(admin.ModelAdmin):
+class SeriesAdmin(EditorialAdmin):
     list_display = ["name", "unit", "story", "position"]
     list_filter = ["story"]
     search_fields = ["name", "description"]
@@ -95,10 +341,18 @@ class SeriesAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [DataPointInline]
 
+    def save_formset(self, request, form, formset, change):
+        for point_form in formset.forms:
+            if point_form.has_changed() and point_form.instance is not None:
+                point_form.instance.stamp_publication(request.user, point_form.was_published)
+        super().save_formset(request, form, formset, change)
+
 
 @admin.register(DataPoint)
-class DataPointAdmin(PublishableAdmin):
-    list_display = ["series", "as_of", "value", "qualifier", "status"]
+class DataPointAdmin(CSVImportAdmin, PublishableAdmin):
+    resource_classes = [DataPointResource]
+    readonly_fields = [*PublishableAdmin.readonly_fields, "corrected_at"]
+    list_display = ["series", "as_of", "value", "qualifier", "status", "corrected_at"]
     list_filter = ["status", "series__story", "series", "qualifier"]
     search_fields = ["series__name", "note"]
     autocomplete_fields = ["series", "source"]

@@ -4,12 +4,15 @@ what happened in the negotiations, and the figures that matter.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
-from .dates import PreciseDate, Precision, precision_constraint
+from .dates import PreciseDate, Precision, precision_constraint, start_of_period
 
 
 class Status(models.TextChoices):
@@ -23,7 +26,63 @@ class PublishedQuerySet(models.QuerySet):
         return self.filter(status=Status.PUBLISHED)
 
 
-class Publishable(models.Model):
+class Versioned(models.Model):
+    """
+    A row with a version number, raised by one on every save of an existing row.
+
+    Editing forms send back the version they were loaded with and refuse to save over a newer
+    one (stories.forms.EditorialForm), so two editors never silently overwrite each other.
+    """
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            self.version += 1
+        super().save(*args, **kwargs)
+
+
+class DatedWithPrecision(models.Model):
+    """
+    A row with dates known to a precision: `precise_dates` names (date field, precision field)
+    pairs. clean() moves each date to the first day of its period and refuses dates in the future
+    unless `may_be_in_the_future` says otherwise.
+    """
+
+    precise_dates = ()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def may_be_in_the_future(self):
+        return False
+
+    def normalise_dates(self):
+        for date_field, precision_field in self.precise_dates:
+            value = getattr(self, date_field)
+            if value is not None:
+                setattr(self, date_field, start_of_period(value, getattr(self, precision_field)))
+
+    def clean(self):
+        super().clean()
+        self.normalise_dates()
+        today = timezone.localdate()
+        errors = {}
+        for date_field, _ in self.precise_dates:
+            value = getattr(self, date_field)
+            if value is not None and value > today and not self.may_be_in_the_future:
+                errors[date_field] = (
+                    f"This date is in the future; today is {today.day} {today:%B %Y}."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+
+class Publishable(Versioned, DatedWithPrecision):
     """Draft until an editor publishes; publishing stamps who and when."""
 
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT, db_index=True)
@@ -46,6 +105,46 @@ class Publishable(models.Model):
     def is_published(self):
         return self.status == Status.PUBLISHED
 
+    def stamp_publication(self, user, was_published):
+        """
+        Record who published the item and when, as it goes from draft to published; an item
+        taken back to draft loses the stamp (its history keeps it).
+        """
+        if self.is_published and not was_published:
+            self.published_at = timezone.now()
+            self.published_by = user
+        elif not self.is_published:
+            self.published_at = None
+            self.published_by = None
+
+
+class Correctable(models.Model):
+    """
+    A published item whose reader-visible content (`corrected_fields`) changed after
+    publication: it carries the date of the latest correction and a short public note.
+    """
+
+    corrected_fields = ()
+
+    corrected_at = models.DateTimeField(null=True, blank=True, editable=False)
+    correction_note = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Shown to readers. Required when you change a published item: "
+        "say briefly what was wrong and what was corrected.",
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_corrected(self):
+        return self.corrected_at is not None
+
+    def differs_for_readers(self, other):
+        """Whether `other`, another copy of this row, shows readers something different."""
+        return any(getattr(self, name) != getattr(other, name) for name in self.corrected_fields)
+
 
 def http_url_validator():
     return URLValidator(schemes=["http", "https"], message="Enter an http:// or https:// address.")
@@ -66,7 +165,10 @@ class Story(Publishable):
     started_on = models.DateField(help_text="When the story began, as precisely as known.")
     started_on_precision = models.CharField(max_length=5, choices=Precision, default=Precision.DAY)
 
+    precise_dates = [("started_on", "started_on_precision")]
+
     objects = PublishedQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name_plural = "stories"
@@ -88,7 +190,7 @@ class Story(Publishable):
         return PreciseDate(self.started_on, self.started_on_precision)
 
 
-class Stakeholder(models.Model):
+class Stakeholder(Versioned):
     """A person or an organisation with a part in one or more stories."""
 
     class Kind(models.TextChoices):
@@ -110,6 +212,8 @@ class Stakeholder(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["name"]
 
@@ -117,7 +221,7 @@ class Stakeholder(models.Model):
         return self.name
 
 
-class Source(models.Model):
+class Source(Versioned, DatedWithPrecision):
     """Where something was said or reported. One source backs many items."""
 
     publication = models.CharField(max_length=200)
@@ -129,6 +233,10 @@ class Source(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    precise_dates = [("published_on", "published_on_precision")]
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-published_on", "publication"]
@@ -184,7 +292,10 @@ class NegotiationEvent(Publishable):
     place = models.CharField(max_length=200, blank=True)
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="events")
 
+    precise_dates = [("happened_on", "happened_on_precision")]
+
     objects = NegotiationEventQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "negotiation event"
@@ -205,6 +316,11 @@ class NegotiationEvent(Publishable):
         return self.title
 
     @property
+    def may_be_in_the_future(self):
+        """A deadline can be announced before it falls; everything else has happened."""
+        return self.kind == self.Kind.DEADLINE
+
+    @property
     def when(self):
         return PreciseDate(self.happened_on, self.happened_on_precision)
 
@@ -219,8 +335,17 @@ class StatementQuerySet(PublishedQuerySet):
             .order_by("-said_on", "-pk")
         )
 
+    def corrected(self, story):
+        """A story's published statements corrected after publication, newest correction first."""
+        return (
+            self.published()
+            .filter(story=story, corrected_at__isnull=False)
+            .select_related("speaker", "source")
+            .order_by("-corrected_at", "-pk")
+        )
 
-class Statement(Publishable):
+
+class Statement(Correctable, Publishable):
     class Method(models.TextChoices):
         INTERVIEW = "interview", "Interview"
         SPEECH = "speech", "Speech"
@@ -256,7 +381,20 @@ class Statement(Publishable):
         related_name="statements",
     )
 
+    precise_dates = [("said_on", "said_on_precision")]
+    corrected_fields = [
+        "quote",
+        "context",
+        "speaker_id",
+        "speaker_role",
+        "said_on",
+        "said_on_precision",
+        "method",
+        "source_id",
+    ]
+
     objects = StatementQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-said_on", "-pk"]
@@ -271,7 +409,21 @@ class Statement(Publishable):
         indexes = [models.Index(fields=["story", "status", "-said_on"])]
 
     def __str__(self):
-        return f"{self.speaker}: {self.quote[:60]}"
+        speaker = self.speaker if self.speaker_id else "(no speaker)"
+        return f"{speaker}: {self.quote[:60]}"
+
+    def clean(self):
+        errors = {}
+        try:
+            super().clean()
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if not self.quote.strip():
+            errors.setdefault("quote", []).append("Enter the quote: it cannot be empty.")
+        if self.speaker_id is None:
+            errors.setdefault("speaker", []).append("Choose who said it.")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def when(self):
@@ -290,7 +442,7 @@ class Qualifier(models.TextChoices):
     ESTIMATE = "estimate", "Estimate"
 
 
-class Series(models.Model):
+class Series(Versioned):
     """A named run of figures for a story, e.g. the workforce in jobs."""
 
     story = models.ForeignKey(Story, on_delete=models.PROTECT, related_name="series")
@@ -299,6 +451,8 @@ class Series(models.Model):
     unit = models.CharField(max_length=50, help_text="Plural, e.g. “jobs” or “trains”.")
     description = models.TextField(blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name_plural = "series"
@@ -322,8 +476,17 @@ class DataPointQuerySet(PublishedQuerySet):
         )
         return self.published().filter(as_of=Subquery(newest)).select_related("series", "source")
 
+    def corrected(self, story):
+        """A story's published figures corrected after publication, newest correction first."""
+        return (
+            self.published()
+            .filter(series__story=story, corrected_at__isnull=False)
+            .select_related("series", "source")
+            .order_by("-corrected_at", "-pk")
+        )
 
-class DataPoint(Publishable):
+
+class DataPoint(Correctable, Publishable):
     series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="points")
     as_of = models.DateField()
     as_of_precision = models.CharField(max_length=5, choices=Precision, default=Precision.DAY)
@@ -346,7 +509,11 @@ class DataPoint(Publishable):
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="data_points")
     note = models.TextField(blank=True)
 
+    precise_dates = [("as_of", "as_of_precision")]
+    corrected_fields = ["as_of", "as_of_precision", "value", "low", "high", "qualifier"]
+
     objects = DataPointQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "data point"
@@ -370,6 +537,24 @@ class DataPoint(Publishable):
 
     def __str__(self):
         return f"{self.series.name}: {self.value} {self.series.unit} ({self.when})"
+
+    def clean(self):
+        errors = {}
+        try:
+            super().clean()
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if self.value is not None:
+            if self.low is not None and self.low > self.value:
+                errors.setdefault("low", []).append(
+                    "The low end of the range cannot be above the value."
+                )
+            if self.high is not None and self.high < self.value:
+                errors.setdefault("high", []).append(
+                    "The high end of the range cannot be below the value."
+                )
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def when(self):

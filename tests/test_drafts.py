@@ -1,0 +1,107 @@
+"""
+No draft leaks: every public URL, as a page and as a fragment, shows published items only.
+
+PUBLIC_PAGES lists every public surface. A new surface (search, live polling, charts, feeds,
+exports, embeds…) adds one entry: a name, a function from a story to the URL, the request
+headers, and whether it shows the story's statements; every test below then covers it.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.utils import timezone
+from pytest_django.asserts import assertContains, assertNotContains
+
+from stories import services
+from tests import factories
+from tests.editorial import administrator
+
+pytestmark = pytest.mark.django_db
+
+
+@dataclass
+class PublicPage:
+    name: str
+    url: object  # story -> URL
+    headers: dict = field(default_factory=dict)
+    shows_statements: bool = True
+
+    def get(self, client, story):
+        return client.get(self.url(story), headers=self.headers)
+
+
+PUBLIC_PAGES = [
+    PublicPage("home", lambda story: "/", shows_statements=False),
+    PublicPage("story page", lambda story: story.get_absolute_url()),
+    PublicPage(
+        "story timeline fragment",
+        lambda story: story.get_absolute_url(),
+        headers={"HX-Request": "true"},
+    ),
+    PublicPage("correction log", lambda story: f"/stories/{story.slug}/corrections/"),
+]
+
+pages = pytest.mark.parametrize("page", PUBLIC_PAGES, ids=[page.name for page in PUBLIC_PAGES])
+
+
+def corrected(**fields):
+    """Fields of an item corrected after publication, so it belongs in the correction log too."""
+    return {"corrected_at": timezone.now(), "correction_note": "Test correction.", **fields}
+
+
+@pytest.fixture
+def story_with_drafts(story):
+    """A published story holding one draft of every kind, each with text found nowhere else."""
+    series = factories.series(story, name="Test series")
+    factories.statement(story, quote="TEST-DRAFT-STATEMENT", status="draft", **corrected())
+    factories.event(story, title="TEST-DRAFT-EVENT", status="draft")
+    factories.point(series, value=123456, note="TEST-DRAFT-POINT", status="draft", **corrected())
+    factories.story(title="TEST-DRAFT-STORY", status="draft")
+    return story
+
+
+@pages
+def test_no_draft_item_appears_on_a_public_page(client, story_with_drafts, page):
+    response = page.get(client, story_with_drafts)
+
+    assert response.status_code == 200
+    for marker in ["TEST-DRAFT-STATEMENT", "TEST-DRAFT-EVENT", "TEST-DRAFT-POINT", "123456"]:
+        assertNotContains(response, marker)
+    assertNotContains(response, "TEST-DRAFT-STORY")
+
+
+@pages
+def test_a_draft_story_has_no_public_page(client, page):
+    draft = factories.story(title="TEST-DRAFT-STORY", status="draft")
+    factories.statement(draft, quote="TEST-IN-DRAFT-STORY", **corrected())
+
+    response = page.get(client, draft)
+
+    if response.status_code == 200:
+        assertNotContains(response, "TEST-DRAFT-STORY")
+        assertNotContains(response, "TEST-IN-DRAFT-STORY")
+    else:
+        assert response.status_code == 404
+
+
+@pages
+def test_unpublishing_takes_an_item_off_the_page(client, story, page):
+    statement = factories.statement(story, quote="TEST-SOON-UNPUBLISHED", **corrected())
+    if page.shows_statements:
+        assertContains(page.get(client, story), "TEST-SOON-UNPUBLISHED")
+
+    services.unpublish(type(statement).objects.filter(pk=statement.pk), administrator())
+
+    assertNotContains(page.get(client, story), "TEST-SOON-UNPUBLISHED")
+
+
+@pages
+def test_unpublishing_a_story_takes_it_off_the_page(client, story, page):
+    story.title = "TEST-SOON-UNPUBLISHED-STORY"
+    story.save()
+
+    services.unpublish(type(story).objects.filter(pk=story.pk), administrator())
+
+    response = page.get(client, story)
+    assert response.status_code in {200, 404}
+    assertNotContains(response, "TEST-SOON-UNPUBLISHED-STORY", status_code=response.status_code)

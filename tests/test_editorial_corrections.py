@@ -1,0 +1,180 @@
+"""Corrections: a published statement or figure changed after publication says so, publicly."""
+
+from datetime import timedelta
+
+import pytest
+from django.template import engines
+from django.template.loader import render_to_string
+from django.utils import timezone
+from pytest_django.asserts import assertContains, assertNotContains
+
+from stories.models import DataPoint
+from tests import factories
+from tests.editorial import admin_url, editor, statement_data
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor_client(client):
+    client.force_login(editor())
+    return client
+
+
+def correct(client, statement, **changes):
+    return client.post(
+        admin_url("statement", "change", statement.pk), statement_data(statement, **changes)
+    )
+
+
+def test_changing_a_published_quote_needs_a_public_note(editor_client, story):
+    statement = factories.statement(story, quote="Test words as first published.")
+
+    response = correct(editor_client, statement, quote="Test words as said.")
+
+    assertContains(response, "readers will see your change as a correction")
+    statement.refresh_from_db()
+    assert statement.quote == "Test words as first published."
+    assert statement.corrected_at is None
+
+
+def test_a_corrected_statement_is_stamped_and_shown_in_the_correction_log(
+    editor_client, client, story
+):
+    statement = factories.statement(story, quote="Test words as first published.")
+
+    correct(
+        editor_client,
+        statement,
+        quote="Test words as said.",
+        correction_note="The quote misquoted the test speaker.",
+    )
+
+    statement.refresh_from_db()
+    assert statement.quote == "Test words as said."
+    assert statement.corrected_at is not None
+    log = client.get(f"/stories/{story.slug}/corrections/")
+    assertContains(log, "Test words as said.")
+    assertContains(log, "The quote misquoted the test speaker.")
+    assertContains(log, f'Corrected on <time datetime="{statement.corrected_at.astimezone():%Y}')
+
+
+def test_a_second_correction_needs_a_new_note(editor_client, story):
+    statement = factories.statement(story, quote="Test words v1.")
+    correct(editor_client, statement, quote="Test words v2.", correction_note="First fix.")
+    statement.refresh_from_db()
+
+    response = correct(editor_client, statement, quote="Test words v3.")
+
+    assertContains(response, "This note describes the previous correction")
+
+
+def test_editing_a_draft_is_not_a_correction(editor_client, story):
+    statement = factories.statement(story, quote="Draft test words.", status="draft")
+
+    correct(editor_client, statement, quote="Better draft test words.")
+
+    statement.refresh_from_db()
+    assert statement.quote == "Better draft test words."
+    assert statement.corrected_at is None
+
+
+def test_a_corrected_figure_is_in_the_log(editor_client, client, story):
+    series = factories.series(story, name="Test workforce")
+    point = factories.point(series, value=700)
+    data = {
+        "series": series.pk,
+        "as_of": point.as_of.isoformat(),
+        "as_of_precision": "day",
+        "value": "750",
+        "low": "",
+        "high": "",
+        "qualifier": "exact",
+        "source": point.source_id,
+        "note": "",
+        "status": "published",
+        "loaded_version": point.version,
+    }
+
+    refused = editor_client.post(admin_url("datapoint", "change", point.pk), data)
+    editor_client.post(
+        admin_url("datapoint", "change", point.pk),
+        {**data, "correction_note": "The test source gave 750, not 700."},
+    )
+
+    assertContains(refused, "readers will see your change as a correction")
+    assert DataPoint.objects.get(pk=point.pk).corrected_at is not None
+    log = client.get(f"/stories/{story.slug}/corrections/")
+    assertContains(log, "Test workforce")
+    assertContains(log, "750 jobs")
+    assertContains(log, "The test source gave 750, not 700.")
+
+
+def test_the_log_lists_newest_corrections_first_and_leaves_out_unpublished_items(client, story):
+    now = timezone.now()
+    factories.statement(
+        story, quote="Older fix.", corrected_at=now - timedelta(days=2), correction_note="Old."
+    )
+    factories.statement(story, quote="Newer fix.", corrected_at=now, correction_note="New.")
+    factories.statement(
+        story, quote="Withdrawn fix.", status="draft", corrected_at=now, correction_note="Gone."
+    )
+
+    log = client.get(f"/stories/{story.slug}/corrections/")
+
+    html = log.content.decode()
+    assert html.index("Newer fix.") < html.index("Older fix.")
+    assertNotContains(log, "Withdrawn fix.")
+
+
+def test_the_log_needs_the_same_number_of_queries_however_long_it_is(
+    client, story, django_assert_max_num_queries
+):
+    series = factories.series(story)
+    for n in range(5):
+        factories.statement(story, corrected_at=timezone.now(), correction_note=f"Fix {n}.")
+        factories.point(
+            series,
+            as_of=f"2024-0{n + 1}-01",
+            corrected_at=timezone.now(),
+            correction_note=f"Figure fix {n}.",
+        )
+
+    with django_assert_max_num_queries(3):
+        response = client.get(f"/stories/{story.slug}/corrections/")
+
+    assertContains(response, "Figure fix 4.")
+
+
+def test_the_log_of_a_draft_story_is_not_found(client):
+    draft = factories.story(status="draft")
+
+    assert client.get(f"/stories/{draft.slug}/corrections/").status_code == 404
+
+
+def test_the_correction_note_partial_renders_the_public_marker(story):
+    statement = factories.statement(
+        story, corrected_at=timezone.now(), correction_note="Test note for readers."
+    )
+    uncorrected = factories.statement(story)
+
+    marker = render_to_string("dashboard/corrections.html#correction-note", {"item": statement})
+    nothing = render_to_string("dashboard/corrections.html#correction-note", {"item": uncorrected})
+
+    assert "Corrected on" in marker
+    assert "Test note for readers." in marker
+    assert nothing.strip() == ""
+
+
+def test_the_correction_marker_can_be_included_in_another_template(story):
+    statement = factories.statement(
+        story, corrected_at=timezone.now(), correction_note="Test included note."
+    )
+    template = engines["django"].from_string(
+        '{% include "dashboard/corrections.html#correction-note" with item=item %}'
+    )
+
+    html = template.render({"item": statement})
+
+    assert "Corrected on" in html
+    assert "Test included note." in html

@@ -1,0 +1,153 @@
+"""Login protection: failures lock out for a while; editor sessions end; the admin can move."""
+
+import datetime
+import os
+import subprocess
+import sys
+
+import pytest
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
+from django.test import Client
+from django.utils import timezone
+from pytest_django.asserts import assertContains
+
+from stories.roles import editors_group
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = f"/{settings.ADMIN_PATH}login/"
+PASSWORD = "a-long-test-password"
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # These tests log in dozens of times; the real hasher is slow on purpose.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def account():
+    user = get_user_model().objects.create_user(
+        username="test-locked", password=PASSWORD, is_staff=True
+    )
+    user.groups.add(editors_group())
+    return user
+
+
+def log_in(client, password, username="test-locked"):
+    return client.post(
+        LOGIN, {"username": username, "password": password, "next": f"/{settings.ADMIN_PATH}"}
+    )
+
+
+def fail_until_locked(client):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        log_in(client, "wrong-password")
+
+
+def test_a_correct_password_logs_an_editor_in(account):
+    response = log_in(Client(), PASSWORD)
+
+    assert response.status_code == 302
+
+
+def test_repeated_failures_lock_the_account_even_with_the_right_password(account):
+    client = Client()
+    fail_until_locked(client)
+
+    response = log_in(client, PASSWORD)
+
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+    assertContains(response, "Too many failed logins", status_code=429)
+    assertContains(response, "locked for 30 minutes", status_code=429)
+
+
+def test_the_lock_also_holds_for_the_account_from_another_address(account):
+    fail_until_locked(Client(REMOTE_ADDR="192.0.2.1"))
+
+    response = log_in(Client(REMOTE_ADDR="192.0.2.2"), PASSWORD)
+
+    assert response.status_code == 429
+
+
+def test_the_address_is_locked_for_other_accounts_too(account):
+    get_user_model().objects.create_user(username="test-other", password=PASSWORD, is_staff=True)
+    fail_until_locked(Client(REMOTE_ADDR="192.0.2.1"))
+
+    response = log_in(Client(REMOTE_ADDR="192.0.2.1"), PASSWORD, username="test-other")
+
+    assert response.status_code == 429
+
+
+def test_the_lock_ends_after_the_cool_off_time(account):
+    client = Client()
+    fail_until_locked(client)
+    AccessAttempt.objects.update(
+        attempt_time=timezone.now() - settings.AXES_COOLOFF_TIME - datetime.timedelta(minutes=1)
+    )
+
+    response = log_in(client, PASSWORD)
+
+    assert response.status_code == 302
+
+
+def test_fewer_failures_than_the_limit_do_not_lock(account):
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        log_in(client, "wrong-password")
+
+    assert log_in(client, PASSWORD).status_code == 302
+
+
+def test_an_editor_session_lasts_a_working_day_and_ends_with_the_browser(account):
+    client = Client()
+    log_in(client, PASSWORD)
+
+    assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE == 8 * 3600
+    assert client.session.get_expire_at_browser_close()
+
+
+def test_an_expired_session_must_log_in_again(account):
+    client = Client()
+    log_in(client, PASSWORD)
+    Session.objects.update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
+
+    response = client.get(f"/{settings.ADMIN_PATH}")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(LOGIN)
+
+
+def test_the_admin_path_comes_from_the_environment():
+    environment = {**os.environ, "ADMIN_PATH": "/test-newsroom/"}
+    program = (
+        "import django; django.setup(); from django.urls import reverse; "
+        "print(reverse('admin:index'))"
+    )
+
+    result = subprocess.run(
+        [sys.executable, "-c", program],
+        env={**environment, "DJANGO_SETTINGS_MODULE": "dashboard.settings"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert result.stdout.strip() == "/test-newsroom/"
+
+
+def test_behind_a_proxy_the_lock_is_on_the_client_address_not_the_proxys(account, settings):
+    settings.PROXY_COUNT = 1
+    get_user_model().objects.create_user(username="test-other", password=PASSWORD, is_staff=True)
+    attacker = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        log_in(attacker, "wrong-password", username="test-nobody")
+
+    colleague = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.8")
+
+    assert log_in(attacker, PASSWORD, username="test-other").status_code == 429
+    assert log_in(colleague, PASSWORD, username="test-other").status_code == 302
