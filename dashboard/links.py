@@ -2,57 +2,64 @@
 The one place that builds the public paths of statements, events, people and figures.
 
 Feeds, the sitemap, JSON-LD, exports, the API and oEmbed all link through these functions,
-so every surface agrees on where an item lives. Each returns a path; callers that need an
-absolute address pass it to `request.build_absolute_uri`.
+so every surface agrees on where an item lives. Each returns a path (reversed from
+dashboard/urls.py); callers that need an absolute address pass it to
+`request.build_absolute_uri`.
 
 Callers pass statements and events with their story loaded (`select_related("story")`) and
 series with theirs, so building a link costs no query.
 """
 
+from django.urls import reverse
+
 
 def story_url(story):
-    return f"/stories/{story.slug}/"
+    return reverse("story", args=[story.slug])
 
 
 def statement_url(statement):
-    return f"/stories/{statement.story.slug}/statements/{statement.pk}/"
+    return reverse("statement", args=[statement.story.slug, statement.pk])
 
 
 def event_url(event):
-    return f"/stories/{event.story.slug}/events/{event.pk}/"
+    return reverse("event", args=[event.story.slug, event.pk])
 
 
 def stakeholder_url(story, stakeholder):
-    return f"/stories/{story.slug}/people/{stakeholder.slug}/"
+    return reverse("stakeholder", args=[story.slug, stakeholder.slug])
 
 
 def figure_url(series):
-    return f"/stories/{series.story.slug}/figures/{series.slug}/"
+    return reverse("figure", args=[series.story.slug, series.slug])
 
 
 def figure_embed_url(series):
-    return f"/embed/stories/{series.story.slug}/figures/{series.slug}/"
+    return reverse("figure-embed", args=[series.story.slug, series.slug])
 
 
 def timeline_embed_url(story):
-    return f"/embed/stories/{story.slug}/timeline/"
+    return reverse("embed-timeline", args=[story.slug])
 
 
 def statement_embed_url(statement):
-    return f"/embed/stories/{statement.story.slug}/statements/{statement.pk}/"
+    return reverse("embed-statement", args=[statement.story.slug, statement.pk])
 
 
 def story_feed_url(story):
-    return f"/stories/{story.slug}/feed/"
+    return reverse("story-feed", args=[story.slug])
 
 
 def stakeholder_feed_url(story, stakeholder):
-    return f"/stories/{story.slug}/people/{stakeholder.slug}/feed/"
+    return reverse("stakeholder-feed", args=[story.slug, stakeholder.slug])
+
+
+def corrections_url(story):
+    return reverse("story-corrections", args=[story.slug])
 
 
 def export_url(story, name):
     """`name` is statements, events or figures."""
-    return f"/stories/{story.slug}/export/{name}.csv"
+    return reverse(f"export-{name}", args=[story.slug])
 
 
 def item_url(item):

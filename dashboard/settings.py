@@ -300,5 +300,7 @@ LOGGING = {
     "loggers": {
         # The request log already has a line for every 4xx; keep Django's tracebacks for 5xx.
         "django.request": {"level": "ERROR", "filters": ["skip_database_unavailable"]},
+        # django-axes logs its start-up and every reset at INFO; lockouts come as warnings.
+        "axes": {"level": "WARNING"},
     },
 }

@@ -24,6 +24,7 @@ from stories.timeline import (
     people_in,
 )
 
+from .charts import charts_for_story
 from .filters import TimelineFilter
 
 # Corrections saved this long before a page was rendered are sent again with the next change,
@@ -100,6 +101,7 @@ def story_page(request, story):
             push_url(response, story.get_absolute_url() + (f"?{query}" if query else ""))
         return response
     context["figures"] = key_figures(story)
+    context["charts"] = charts_for_story(story)
     context["last_updated"] = last_updated(story)
     return render(request, "dashboard/story.html", context, status=status)
 

@@ -271,6 +271,7 @@ class StatementAdmin(CSVImportAdmin, PublishableAdmin):
             raise PermissionDenied
         context = {
             "item": statement,
+            "story": statement.story,
             "change_url": reverse(
                 "admin:stories_statement_change",
                 args=[statement.pk],

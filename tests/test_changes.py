@@ -37,3 +37,26 @@ def test_reading_the_stamp_costs_no_query(story, django_assert_num_queries):
 
     with django_assert_num_queries(0):
         changes.current_stamp(story.pk)
+
+
+def test_renaming_a_speaker_gives_every_story_quoting_them_a_new_stamp(story):
+    speaker = factories.stakeholder()
+    factories.statement(story, speaker=speaker)
+    before = changes.current_stamp(story.pk)
+
+    speaker.name = "Test Person Renamed"
+    speaker.save()
+
+    assert changes.current_stamp(story.pk) != before
+
+
+def test_correcting_a_source_gives_the_stories_citing_it_a_new_stamp(story):
+    statement = factories.statement(story)
+    untouched = factories.story()
+    before, other_before = changes.current_stamp(story.pk), changes.current_stamp(untouched.pk)
+
+    statement.source.headline = "Test headline, corrected"
+    statement.source.save()
+
+    assert changes.current_stamp(story.pk) != before
+    assert changes.current_stamp(untouched.pk) == other_before

@@ -3,10 +3,10 @@
 import datetime
 import json
 import re
-from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from stories import changes
@@ -119,13 +119,27 @@ def test_an_event_shows_its_kind_participants_and_source(client, story):
     assertContains(response, "Source:")
 
 
-def test_the_page_leaves_places_for_the_charts_and_correction_notes():
-    template = (Path(__file__).parent.parent / "templates/dashboard/story.html").read_text()
-    statement = template[template.index("{% partialdef statement %}") :]
-    statement = statement[: statement.index("{% endpartialdef statement %}")]
+def test_the_dashboard_draws_a_chart_of_each_series(client, story):
+    series = factories.series(story, name="Test workforce")
+    factories.point(series, value=750)
 
-    assert "{# charts: the lead inserts the figures section here #}" in template
-    assert "{# corrections: the lead inserts the correction note here #}" in statement
+    response = client.get(story.get_absolute_url())
+
+    assertContains(response, f'id="chart-{series.slug}"')
+    assertContains(response, f'id="chart-{series.slug}-figure"')
+    assertContains(response, "plotly")
+
+
+def test_a_corrected_statement_says_so_in_the_timeline(client, story):
+    statement = factories.statement(story, quote="Test quote, corrected.")
+    Statement.objects.filter(pk=statement.pk).update(
+        corrected_at=timezone.now(), correction_note="Test note: the date was wrong."
+    )
+
+    response = client.get(story.get_absolute_url())
+
+    assertContains(response, "Test note: the date was wrong.")
+    assertContains(response, 'class="correction-note"')
 
 
 def test_the_page_loads_htmx_under_the_content_security_policy(client, story):
@@ -425,7 +439,11 @@ def bulk_timeline(story, count):
 
 @pytest.mark.parametrize("count", [10, 1000])
 @pytest.mark.parametrize(
-    "headers,expected", [({}, 8), (HTMX, 5)], ids=["full page", "timeline fragment"]
+    # The full page: story, people for the filter, key figures (2), last update, statements,
+    # events, participants, and the charts' milestones, series and points (3).
+    "headers,expected",
+    [({}, 11), (HTMX, 5)],
+    ids=["full page", "timeline fragment"],
 )
 def test_the_dashboard_queries_do_not_grow_with_the_story(
     client, story, django_assert_max_num_queries, count, headers, expected

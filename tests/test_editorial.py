@@ -143,9 +143,9 @@ def test_the_preview_shows_a_draft_statement_as_readers_will_see_it(editor_clien
 
     response = editor_client.get(admin_url("statement", "preview", statement.pk))
 
-    assertContains(response, f'<article class="statement" id="statement-{statement.pk}">')
+    assertContains(response, f'<article class="item statement" id="statement-{statement.pk}"')
     assertContains(response, "<p>Previewed words.</p>", html=True)
-    assertContains(response, "Test Previewed Person, Test Envoy")
+    assertContains(response, ">Test Previewed Person</a>, Test Envoy")
     assertContains(response, "readers cannot see it yet")
 
 
