@@ -237,7 +237,7 @@ def figure(series, points, events=()):
         x=[axis_position(p.when).isoformat() for p in points],
         y=[to_float(p.value) for p in points],
         mode="markers+text" if single else "lines+markers",
-        name=series.name,
+        name=plain(series.name),  # no legend is drawn, but plotly would read markup here too
         line={"color": LINE_COLOUR, "width": 2},
         marker={
             "color": LINE_COLOUR,

@@ -12,6 +12,8 @@ import csv
 import datetime
 import io
 import json
+import re
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -156,6 +158,56 @@ def assert_csv_inert(body, payload):
     assert any(payload.strip() in cell for cell in cells), "the payload is not in the CSV"
 
 
+def assert_figure_inert(body, payload):
+    """A chart page: inert as HTML, and no hover or label text in its figure holds live markup."""
+    assert_html_inert(body, payload)
+    figures = re.findall(
+        r'<script id="[^"]*-figure" type="application/json">(.*?)</script>', body.decode(), re.S
+    )
+    assert figures, "the page has no chart figure"
+    strings = list(json_strings(json.loads(figures[0])))
+    if "<" in payload:
+        # plotly.js draws <a>, <b> and <br> in hover and label text: they must arrive escaped.
+        assert not [text for text in strings if payload in text], "live markup in chart text"
+    assert any(MARKER in text for text in strings), "the payload is not in the chart's text"
+
+
+def json_strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from json_strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from json_strings(item)
+
+
+def assert_feed_inert(body, payload):
+    """Well-formed Atom whose HTML content holds the payload as escaped text only."""
+    feed = ET.fromstring(body)
+    html_parts = [element.text or "" for element in feed.iter() if element.get("type") == "html"]
+    assert html_parts, "the feed carries no HTML content to check"
+    for html in html_parts:
+        assert_html_inert(f"<div>{html}</div>".encode(), payload) if MARKER in html else None
+    assert any(MARKER in (element.text or "") for element in feed.iter())
+
+
+def assert_json_inert(body, payload):
+    """JSON that parses and gives the stored text back exactly, for the client to escape."""
+    assert payload in list(json_strings(json.loads(body))), "the payload is not in the JSON"
+
+
+def assert_oembed_inert(body, payload):
+    """The embed HTML a CMS pastes into its page is inert."""
+    html = json.loads(body)["html"]
+    if "<" in payload:
+        assert payload not in html
+    page = Elements()
+    page.feed(html)
+    assert not [name for _, name, _ in page.attributes if name.startswith("on")]
+
+
 @dataclass
 class Surface:
     name: str
@@ -165,6 +217,11 @@ class Surface:
 
     def __str__(self):
         return self.name
+
+
+def figure(corpus):
+    series = corpus.story.series.get()
+    return f"/stories/{corpus.story.slug}/figures/{series.slug}/"
 
 
 def admin(path):
@@ -179,6 +236,56 @@ SURFACES = [
         lambda client, corpus: client.get(
             corpus.story.get_absolute_url(), headers={"HX-Request": "true"}
         ),
+    ),
+    Surface(
+        "statement permalink",
+        lambda client, corpus: client.get(
+            f"/stories/{corpus.story.slug}/statements/{corpus.statement.pk}/"
+        ),
+    ),
+    Surface(
+        "stakeholder page",
+        lambda client, corpus: client.get(
+            f"/stories/{corpus.story.slug}/people/{corpus.statement.speaker.slug}/"
+        ),
+    ),
+    Surface("figure page", lambda client, corpus: client.get(figure(corpus)), assert_figure_inert),
+    Surface("figure embed", lambda client, corpus: client.get(f"/embed{figure(corpus)}")),
+    Surface(
+        "figure CSV",
+        lambda client, corpus: client.get(figure(corpus).rstrip("/") + ".csv"),
+        assert_csv_inert,
+    ),
+    Surface(
+        "story feed",
+        lambda client, corpus: client.get(f"/stories/{corpus.story.slug}/feed/"),
+        assert_feed_inert,
+    ),
+    Surface(
+        "statements CSV",
+        lambda client, corpus: client.get(f"/stories/{corpus.story.slug}/export/statements.csv"),
+        assert_csv_inert,
+    ),
+    Surface(
+        "events CSV",
+        lambda client, corpus: client.get(f"/stories/{corpus.story.slug}/export/events.csv"),
+        assert_csv_inert,
+    ),
+    Surface(
+        "timeline embed",
+        lambda client, corpus: client.get(f"/embed/stories/{corpus.story.slug}/timeline/"),
+    ),
+    Surface(
+        "API statements",
+        lambda client, corpus: client.get(f"/api/stories/{corpus.story.slug}/statements/"),
+        assert_json_inert,
+    ),
+    Surface(
+        "oEmbed",
+        lambda client, corpus: client.get(
+            "/oembed/", {"url": f"http://testserver/stories/{corpus.story.slug}/"}
+        ),
+        assert_oembed_inert,
     ),
     Surface("admin stories", admin("stories/story/"), editor=True),
     Surface("admin statements", admin("stories/statement/"), editor=True),
