@@ -172,12 +172,14 @@ PUBLIC_CACHE_STALE_WHILE_REVALIDATE = int(
     os.environ.get("PUBLIC_CACHE_STALE_WHILE_REVALIDATE", "30")
 )
 PUBLIC_CACHE_RULES = [
-    # The live poll of an open story page asks every 10 s: kept well under that, so a reader
-    # never misses a change by more than one poll, while a CDN can still answer a burst of
-    # identical polls at once.
-    (r"^/stories/[^/]+/updates/$", 5, 0),
+    # The live poll (/stories/<slug>/updates/) is never_cache in its view: its address carries
+    # each reader's own position, so a shared cache could not answer two readers with one copy.
     (r"^/$", PUBLIC_CACHE_MAX_AGE, PUBLIC_CACHE_STALE_WHILE_REVALIDATE),
     (r"^/stories/", PUBLIC_CACHE_MAX_AGE, PUBLIC_CACHE_STALE_WHILE_REVALIDATE),
+    (r"^/embed/", PUBLIC_CACHE_MAX_AGE, PUBLIC_CACHE_STALE_WHILE_REVALIDATE),
+    (r"^/api/", PUBLIC_CACHE_MAX_AGE, PUBLIC_CACHE_STALE_WHILE_REVALIDATE),
+    (r"^/oembed/$", PUBLIC_CACHE_MAX_AGE, PUBLIC_CACHE_STALE_WHILE_REVALIDATE),
+    (r"^/sitemap\.xml$", PUBLIC_CACHE_MAX_AGE, PUBLIC_CACHE_STALE_WHILE_REVALIDATE),
 ]
 # A CDN may keep serving what it holds for this long while the site answers errors.
 PUBLIC_CACHE_STALE_IF_ERROR = int(os.environ.get("PUBLIC_CACHE_STALE_IF_ERROR", "86400"))

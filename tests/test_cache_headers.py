@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 
 from dashboard.middleware import PublicCacheMiddleware
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -90,6 +91,10 @@ def headers_for(path, status=200):
         ("/", PUBLIC),
         ("/stories/x/", PUBLIC),
         ("/stories/x/statements/1/", PUBLIC),
+        ("/embed/stories/x/timeline/", PUBLIC),
+        ("/api/stories/", PUBLIC),
+        ("/oembed/", PUBLIC),
+        ("/sitemap.xml", PUBLIC),
         ("/healthz", ""),
         ("/other/", ""),
     ],
@@ -98,10 +103,15 @@ def test_only_paths_with_a_rule_get_cache_headers(path, expected):
     assert headers_for(path) == expected
 
 
-def test_a_poll_answer_is_kept_for_less_than_the_poll_interval_and_not_served_stale():
-    assert (
-        headers_for("/stories/x/updates/", status=204) == "public, max-age=5, stale-if-error=86400"
+@pytest.mark.django_db
+def test_the_live_poll_is_never_cached_because_its_address_is_each_readers_own(client):
+    story = factories.story()
+
+    response = client.get(
+        f"/stories/{story.slug}/updates/?since=stale", headers={"HX-Request": "true"}
     )
+
+    assert "no-cache" in cache_control(response) or "max-age=0" in cache_control(response)
 
 
 def test_an_answer_that_sets_a_cookie_is_never_shared():

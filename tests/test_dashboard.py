@@ -3,9 +3,12 @@
 import datetime
 import json
 import re
+from unittest import mock
 
 import pytest
 from django.core.cache import cache
+from django.db import OperationalError
+from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
@@ -475,3 +478,16 @@ def test_an_older_page_and_a_changed_poll_do_not_grow_with_the_story(
         response = client.get(url + "&bottom=2020-01-01.e.1", headers=HTMX)
 
     assert response.status_code == 200
+
+
+def test_an_unchanged_poll_answers_while_the_database_is_down(client, story):
+    client.get(story.get_absolute_url())  # the page a reader has open
+    stamp = changes.current_stamp(story.pk)
+    refused = OperationalError("connection refused: the server is not running (test)")
+
+    with mock.patch.object(CursorWrapper, "execute", side_effect=refused):
+        response = client.get(
+            f"/stories/{story.slug}/updates/?since={stamp}", headers={"HX-Request": "true"}
+        )
+
+    assert response.status_code == 204
