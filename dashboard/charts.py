@@ -27,6 +27,8 @@ from stories.models import DataPoint, NegotiationEvent, Qualifier, Series
 
 # Events that mark the time axis: the story's turning points, and dates it is working towards.
 AXIS_EVENT_KINDS = [NegotiationEvent.Kind.MILESTONE, NegotiationEvent.Kind.DEADLINE]
+# More titles than this cannot be read on one axis, and each one costs time to build.
+AXIS_EVENTS_MAX = 12
 
 # How a qualifier reads before a number in a sentence.
 QUALIFIER_WORDS = {
@@ -108,12 +110,13 @@ def published_points():
 
 
 def axis_events(story):
-    """The story's published events that mark the time axis, oldest first."""
-    return list(
+    """The story's newest published milestones and deadlines (AXIS_EVENTS_MAX), oldest first."""
+    newest = (
         NegotiationEvent.objects.published()
         .filter(story=story, kind__in=AXIS_EVENT_KINDS)
-        .order_by("happened_on", "pk")
+        .order_by("-happened_on", "-pk")[:AXIS_EVENTS_MAX]
     )
+    return list(reversed(newest))
 
 
 def charts_for_story(story):

@@ -6,8 +6,6 @@ views alone lift that, with the rest of the site's policy unchanged. Widgets sho
 items only, credit the site and link back to the full story.
 """
 
-import heapq
-
 from django.conf import settings
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -15,7 +13,7 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_safe
 
 from stories.models import NegotiationEvent, Statement, Story
-from stories.timeline import sort_key
+from stories.timeline import page
 
 from .caching import story_condition
 
@@ -36,9 +34,7 @@ def timeline(request, slug):
     story = get_object_or_404(Story.objects.published(), slug=slug)
     statements = Statement.objects.for_timeline(story).select_related("story")
     events = NegotiationEvent.objects.for_timeline(story).select_related("story")
-    items = list(
-        heapq.merge(statements[:EMBED_ITEMS], events[:EMBED_ITEMS], key=sort_key, reverse=True)
-    )[:EMBED_ITEMS]
+    items = page(statements, events, size=EMBED_ITEMS).items
     return render(request, "embed/timeline.html", {"story": story, "items": items})
 
 

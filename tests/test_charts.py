@@ -264,3 +264,19 @@ def test_charts_for_a_story_take_a_constant_number_of_queries(story, django_asse
             assert chart.summary
             assert chart.sources
             assert chart.url
+
+
+def test_the_axis_marks_only_the_newest_milestones_so_titles_stay_readable(story):
+    for day in range(1, charts.AXIS_EVENTS_MAX + 4):
+        factories.event(
+            story,
+            title=f"Test milestone {day}",
+            kind=NegotiationEvent.Kind.MILESTONE,
+            happened_on=datetime.date(2024, 1, day),
+        )
+
+    titles = [event.title for event in charts.axis_events(story)]
+
+    assert len(titles) == charts.AXIS_EVENTS_MAX
+    assert titles[-1] == f"Test milestone {charts.AXIS_EVENTS_MAX + 3}"
+    assert "Test milestone 1" not in titles
