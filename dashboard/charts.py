@@ -18,15 +18,20 @@ from decimal import Decimal
 from functools import cached_property
 
 import plotly.graph_objects as go
+from django.core.cache import cache
 from django.db.models import Prefetch
 from django.http import Http404
 from django.urls import reverse
 
+from stories import changes
 from stories.dates import Precision
 from stories.models import DataPoint, NegotiationEvent, Qualifier, Series
 
 # Events that mark the time axis: the story's turning points, and dates it is working towards.
 AXIS_EVENT_KINDS = [NegotiationEvent.Kind.MILESTONE, NegotiationEvent.Kind.DEADLINE]
+# Renew when figure() changes shape, so no cached figure of the old shape is served.
+FIGURE_FORMAT = 1
+FIGURE_CACHE_SECONDS = 24 * 3600
 # More titles than this cannot be read on one axis, and each one costs time to build.
 AXIS_EVENTS_MAX = 12
 
@@ -69,8 +74,18 @@ class Chart:
 
     @cached_property
     def figure(self):
-        """The Plotly figure as a dict, or None when there is nothing to draw."""
-        return figure(self.series, self.points, self.events)
+        """
+        The Plotly figure as a dict, or None when there is nothing to draw.
+
+        Building a figure with plotly's validating API takes a good part of a second for a
+        long series, so it is built once per change of the story: the cache key carries the
+        story's change stamp, which every edit to a point, event, series or source renews.
+        """
+        stamp = changes.current_stamp(self.series.story_id)
+        key = f"chart-figure:{FIGURE_FORMAT}:{self.series.pk}:{stamp}"
+        return cache.get_or_set(
+            key, lambda: figure(self.series, self.points, self.events), FIGURE_CACHE_SECONDS
+        )
 
     @cached_property
     def summary(self):

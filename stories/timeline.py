@@ -10,7 +10,7 @@ import datetime
 import heapq
 from dataclasses import dataclass
 
-from django.db.models import Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 
 from .dates import PreciseDate, Precision, start_of_period
 from .models import DataPoint, NegotiationEvent, Stakeholder, Statement, Story
@@ -200,10 +200,13 @@ def overlapping(queryset, date_field, start=None, end=None):
 
 def people_in(story):
     """Stakeholders who speak in, or take part in an event of, the story's published content."""
-    return Stakeholder.objects.filter(
-        Q(statements__in=Statement.objects.published().filter(story=story))
-        | Q(events__in=NegotiationEvent.objects.published().filter(story=story))
-    ).distinct()
+    # EXISTS rather than joins: joining both relations multiplies each person's statements by
+    # their events before DISTINCT, which took seconds on a story of 100,000 statements.
+    speaks = Statement.objects.published().filter(story=story, speaker=OuterRef("pk"))
+    takes_part = NegotiationEvent.objects.published().filter(
+        story=story, participants=OuterRef("pk")
+    )
+    return Stakeholder.objects.filter(Exists(speaks) | Exists(takes_part))
 
 
 def key_figures(story):

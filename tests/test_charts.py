@@ -280,3 +280,16 @@ def test_the_axis_marks_only_the_newest_milestones_so_titles_stay_readable(story
     assert len(titles) == charts.AXIS_EVENTS_MAX
     assert titles[-1] == f"Test milestone {charts.AXIS_EVENTS_MAX + 3}"
     assert "Test milestone 1" not in titles
+
+
+def test_a_new_point_is_drawn_at_once_even_though_figures_are_cached(
+    story, django_capture_on_commit_callbacks
+):
+    series = factories.series(story)
+    factories.point(series, as_of=datetime.date(2024, 3, 1), value=800)
+    assert len(charts.charts_for_story(story)[0].figure["data"][0]["y"]) == 1
+
+    with django_capture_on_commit_callbacks(execute=True):  # the editor's save commits
+        factories.point(series, as_of=datetime.date(2024, 9, 1), value=750)
+
+    assert charts.charts_for_story(story)[0].figure["data"][0]["y"] == [800, 750]
