@@ -24,10 +24,32 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
+
+def start_redis():
+    """A Redis of the benchmark's own, shared by this process and gunicorn's workers, as the
+    compose redis service is shared by web containers (change stamps, cached pages)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    for _ in range(50):
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return server, f"redis://127.0.0.1:{port}/0"
+        time.sleep(0.1)
+    raise SystemExit("redis-server did not start")
+
+
+REDIS, os.environ["REDIS_URL"] = start_redis()
+
 import django  # noqa: E402
 
 django.setup()
 
+from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -143,7 +165,7 @@ def start_gunicorn():
 def wrk(url, path, headers):
     header_args = [arg for name, value in headers.items() for arg in ("-H", f"{name}: {value}")]
     output = subprocess.run(
-        ["wrk", "-t2", "-c16", f"-d{WRK_SECONDS}s", *header_args, url + path],
+        ["wrk", "-t2", "-c8", "--timeout", "10s", f"-d{WRK_SECONDS}s", *header_args, url + path],
         capture_output=True,
         text=True,
         check=True,
@@ -202,7 +224,7 @@ def browser_times(url, paths):
             page = browser.new_page()
             started = time.perf_counter()
             page.goto(url + path)
-            page.wait_for_selector("#timeline li")
+            page.wait_for_selector("#timeline article.item")
             timeline_ms = (time.perf_counter() - started) * 1000
             page.wait_for_selector(".main-svg", timeout=30_000)
             chart_ms = (time.perf_counter() - started) * 1000
@@ -222,6 +244,7 @@ def browser_times(url, paths):
 def main():
     RESULTS.mkdir(parents=True, exist_ok=True)
     call_command("migrate", verbosity=0)
+    cache.clear()
     stories = {}
     for size, counts in SIZES.items():
         print(f"Generating {slug(size)} …", flush=True)
@@ -262,6 +285,7 @@ def main():
         server.terminate()
         server.wait(timeout=20)
 
+    REDIS.terminate()
     report(rows, throughput, trivial, sizes, blocking, poll, browser)
 
 
@@ -277,7 +301,7 @@ def report(rows, throughput, trivial, sizes, blocking, poll, browser):
             f"{name:24} {small['ms']:8.1f} {large['ms']:8.1f} {ratio:6.2f} "
             f"{small['queries']:>7}/{large['queries']:<8} {small['status']}/{large['status']}"
         )
-    lines += ["", "3. Throughput under gunicorn (2 workers, wrk -t2 -c16), 100k story", ""]
+    lines += ["", "3. Throughput under gunicorn (2 workers, wrk -t2 -c8), 100k story", ""]
     for name, (rate, errors) in throughput.items():
         lines.append(f"{name:24} {rate:9.0f} req/s  ratio {rate / trivial:5.2f}  non-2xx {errors}")
     js = {k: v for k, v in sizes.items() if k.endswith(".js")}

@@ -71,11 +71,43 @@ def timeline_context(story, form, timeline_page, checked):
     }
 
 
+# Renew when the story page's markup changes, so no page of the old shape is served.
+PAGE_FORMAT = 1
+PAGE_CACHE_SECONDS = 300
+
+
+def page_cache_key(story_id, stamp):
+    return f"story-page:{PAGE_FORMAT}:{story_id}:{stamp}"
+
+
+def is_plain_read(request):
+    """A reader's first visit: the whole page, no filters, not signed in (same for everyone)."""
+    return not request.GET and not request.htmx and not request.COOKIES
+
+
 @require_safe
 @vary_on_headers("HX-Request")
 def story(request, slug):
+    """
+    The story dashboard. The unfiltered page is the same for every anonymous reader until the
+    story changes, so it is kept in the cache under the story's change stamp: a new stamp
+    (any edit readers could see) means a new key, so no reader gets a stale page.
+    """
+    plain = is_plain_read(request)
+    story_id = cache.get(story_id_key(slug)) if plain else None
+    if story_id is not None:
+        key = page_cache_key(story_id, changes.current_stamp(story_id))
+        content = cache.get(key)
+        if content is not None:
+            return HttpResponse(content)
     story = published_story(slug)
-    return story_page(request, story)
+    stamp = changes.current_stamp(story.pk)
+    response = story_page(request, story)
+    if plain and response.status_code == 200:
+        # Scripts are ours, allowed by 'self' in the CSP; the page's nonce is only on tags that
+        # also match 'self', so a copy served later with another response's policy still runs.
+        cache.set(page_cache_key(story.pk, stamp), response.content, PAGE_CACHE_SECONDS)
+    return response
 
 
 def story_page(request, story):

@@ -48,6 +48,15 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: ids are reused once a test's transaction rolls
+    back, so a change stamp or cached page keyed by a story id must not outlive its test."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def story(db):
     return factories.story()

@@ -7,8 +7,9 @@ from unittest import mock
 
 import pytest
 from django.core.cache import cache
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.db.backends.utils import CursorWrapper
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
@@ -491,3 +492,40 @@ def test_an_unchanged_poll_answers_while_the_database_is_down(client, story):
         )
 
     assert response.status_code == 204
+
+
+def test_a_second_reader_gets_the_unchanged_page_without_a_database_query(
+    client, story, django_assert_num_queries
+):
+    factories.statement(story, quote="Test quote for the cached page.")
+    first = client.get(story.get_absolute_url())
+
+    with django_assert_num_queries(0):
+        second = client.get(story.get_absolute_url())
+
+    assert second.status_code == 200
+    assert second.content == first.content
+
+
+def test_a_published_change_reaches_the_next_reader_at_once(
+    client, story, django_capture_on_commit_callbacks
+):
+    client.get(story.get_absolute_url())
+
+    with django_capture_on_commit_callbacks(execute=True):  # the editor's save commits
+        factories.statement(story, quote="Test quote published after the page was cached.")
+
+    assertContains(client.get(story.get_absolute_url()), "published after the page was cached")
+
+
+def test_a_filtered_view_or_a_signed_in_editor_is_never_served_the_shared_copy(client, story):
+    client.get(story.get_absolute_url())
+
+    with CaptureQueriesContext(connection) as filtered:
+        client.get(story.get_absolute_url(), {"q": "test"})
+    client.cookies["sessionid"] = "test-session"
+    with CaptureQueriesContext(connection) as signed_in:
+        client.get(story.get_absolute_url())
+
+    assert len(filtered) > 0, "a filtered view was served the shared copy"
+    assert len(signed_in) > 0, "a reader with a session was served the shared copy"

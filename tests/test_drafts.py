@@ -139,22 +139,28 @@ def test_a_draft_story_has_no_public_page(client, page):
 
 
 @pages
-def test_unpublishing_takes_an_item_off_the_page(client, story, page):
+def test_unpublishing_takes_an_item_off_the_page(
+    client, story, page, django_capture_on_commit_callbacks
+):
     statement = factories.statement(story, quote="TEST-SOON-UNPUBLISHED", **corrected())
     if page.shows_statements:
         assertContains(page.get(client, story), "TEST-SOON-UNPUBLISHED")
 
-    services.unpublish(type(statement).objects.filter(pk=statement.pk), administrator())
+    with django_capture_on_commit_callbacks(execute=True):  # the editor's unpublish commits
+        services.unpublish(type(statement).objects.filter(pk=statement.pk), administrator())
 
     assertNotContains(page.get(client, story), "TEST-SOON-UNPUBLISHED")
 
 
 @pages
-def test_unpublishing_a_story_takes_it_off_the_page(client, story, page):
+def test_unpublishing_a_story_takes_it_off_the_page(
+    client, story, page, django_capture_on_commit_callbacks
+):
     story.title = "TEST-SOON-UNPUBLISHED-STORY"
     story.save()
 
-    services.unpublish(type(story).objects.filter(pk=story.pk), administrator())
+    with django_capture_on_commit_callbacks(execute=True):
+        services.unpublish(type(story).objects.filter(pk=story.pk), administrator())
 
     response = page.get(client, story)
     assert response.status_code in {200, *NO_PAGE}
