@@ -100,6 +100,8 @@ def probes(story):
     htmx = {"HX-Request": "true"}
     return [
         ("dashboard page", base, {}),
+        # Any cookie makes the view render rather than serve the shared cached copy.
+        ("dashboard page, rendered", base, {"Cookie": "bench=1"}),
         ("timeline fragment", base, htmx),
         ("filtered fragment", f"{base}?speaker={speaker}", htmx),
         ("deep cursor fragment", deep, htmx),
@@ -259,6 +261,8 @@ def main():
             ms, queries, status = server_time(client, path, headers)
             rows.setdefault(name, {})[size] = {"ms": ms, "queries": queries, "status": status}
 
+    # Pages cached by this process (DEBUG, plain static names) must not reach gunicorn's.
+    cache.clear()
     server, url = start_gunicorn()
     try:
         story = stories["100k"]

@@ -8,7 +8,7 @@ story of its own whose slug starts with "synthetic-", and is never written into 
 import datetime
 import random
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from . import changes
@@ -223,6 +223,11 @@ def generate(
             )
             progress(f"series {s}", s, series)
         transaction.on_commit(lambda: changes.touch(story.pk))
+    if connection.vendor == "postgresql":
+        # A bulk load leaves the planner's statistics behind until autovacuum catches up;
+        # refresh them as a live database would have them.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     return story
 
 
