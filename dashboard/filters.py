@@ -20,7 +20,7 @@ from stories.timeline import (
     newer_than,
     overlapping,
     page,
-    people_in,
+    people_named_in,
 )
 
 STATEMENTS, EVENTS = "statements", "events"
@@ -73,12 +73,12 @@ class TimelineFilter(forms.Form):
     def __init__(self, data, story, **kwargs):
         super().__init__(data, **kwargs)
         self.story = story
-        self.people = list(people_in(story).only("slug", "name").order_by("name"))
-        self.fields["who"].choices = [(person.slug, person.name) for person in self.people]
+        self.people = people_named_in(story)
+        self.fields["who"].choices = self.people
         self.notes = []
 
     def clean_who(self):
-        known = {person.slug for person in self.people}
+        known = {slug for slug, _ in self.people}
         slugs = self.cleaned_data["who"]
         unknown = [slug for slug in slugs if slug not in known]
         if unknown:

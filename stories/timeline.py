@@ -10,12 +10,15 @@ import datetime
 import heapq
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q, Subquery
 
+from . import changes
 from .dates import PreciseDate, Precision, start_of_period
 from .models import DataPoint, NegotiationEvent, Stakeholder, Statement, Story
 
 PAGE_SIZE = 20
+PEOPLE_CACHE_SECONDS = 3600
 # The largest primary key a bigint column can hold: anything above is not a real row.
 MAX_PK = 2**63 - 1
 
@@ -207,6 +210,21 @@ def people_in(story):
         story=story, participants=OuterRef("pk")
     )
     return Stakeholder.objects.filter(Exists(speaks) | Exists(takes_part))
+
+
+def people_named_in(story):
+    """
+    (slug, name) of everyone in the story's published content, by name, for the people filter.
+
+    The list only changes when the story does, and finding it scans the story's statements,
+    so it is kept in the cache under the story's change stamp.
+    """
+    key = f"story-people:{story.pk}:{changes.current_stamp(story.pk)}"
+    people = cache.get(key)
+    if people is None:
+        people = list(people_in(story).order_by("name").values_list("slug", "name"))
+        cache.set(key, people, PEOPLE_CACHE_SECONDS)
+    return people
 
 
 def key_figures(story):

@@ -340,3 +340,16 @@ def test_a_match_in_an_event_title_ranks_above_one_in_its_description(client, st
     html = client.get(story.get_absolute_url(), {"q": "pension", "order": "relevance"}).text
 
     assert html.index("Test pension talks") < html.index("talks about the pension scheme")
+
+
+def test_a_new_speaker_joins_the_people_filter_once_their_statement_is_published(
+    client, story, django_capture_on_commit_callbacks
+):
+    client.get(story.get_absolute_url(), {"q": "test"})  # the people list is now cached
+    speaker = factories.stakeholder(name="Test Newcomer")
+
+    with django_capture_on_commit_callbacks(execute=True):  # the editor's save commits
+        factories.statement(story, speaker=speaker)
+
+    response = client.get(story.get_absolute_url(), {"q": "test"})
+    assert f'value="{speaker.slug}"' in response.text
