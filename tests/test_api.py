@@ -9,7 +9,7 @@ from django.db import close_old_connections
 from django.templatetags.static import static
 from hypothesis import HealthCheck, settings
 from openapi_spec_validator import validate
-from schemathesis.specs.openapi.checks import positive_data_acceptance
+from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from dashboard.api import api
 from dashboard.wsgi import application
@@ -285,7 +285,8 @@ def api_story(db):
 
 
 @schema.parametrize()
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+# derandomize: the same generated requests on every run, so CI is repeatable.
+@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_every_endpoint_matches_its_schema_and_never_fails(case, api_story, in_process):
     """Generated requests, valid and invalid, to a real story and to unknown ones: no 500, and
     every response (status, content type, body) is the one the schema documents."""
@@ -293,5 +294,7 @@ def test_every_endpoint_matches_its_schema_and_never_fails(case, api_story, in_p
     excluded = [positive_data_acceptance] if (case.query or {}).get("cursor") else []
     case.call_and_validate(app=in_process, excluded_checks=excluded)
     if "slug" in (case.path_parameters or {}):
+        # With a real slug the request is no longer the one generated, which may have been
+        # invalid only for its slug: whether it should be refused is not known any more.
         case.path_parameters = {**case.path_parameters, "slug": api_story.slug}
-        case.call_and_validate(app=in_process, excluded_checks=excluded)
+        case.call_and_validate(app=in_process, excluded_checks=[*excluded, negative_data_rejection])
