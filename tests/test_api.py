@@ -285,8 +285,7 @@ def api_story(db):
 
 
 @schema.parametrize()
-# derandomize: the same generated requests on every run, so CI is repeatable.
-@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 def test_every_endpoint_matches_its_schema_and_never_fails(case, api_story, in_process):
     """Generated requests, valid and invalid, to a real story and to unknown ones: no 500, and
     every response (status, content type, body) is the one the schema documents."""
