@@ -33,6 +33,9 @@ def reader_pages():
         "person": story + "people/john-healey/",
         "statement": f"{story}statements/{statement.pk}/",
         "event": f"{story}events/{event.pk}/",
+        "corrections": story + "corrections/",
+        "figure": story + "figures/workforce/",
+        "timeline embed": "/embed/stories/hitachi-newton-aycliffe/timeline/",
     }
 
 
