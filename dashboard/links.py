@@ -53,10 +53,6 @@ def stakeholder_feed_url(story, stakeholder):
     return reverse("stakeholder-feed", args=[story.slug, stakeholder.slug])
 
 
-def corrections_url(story):
-    return reverse("story-corrections", args=[story.slug])
-
-
 def export_url(story, name):
     """`name` is statements, events or figures."""
     return reverse(f"export-{name}", args=[story.slug])

@@ -33,6 +33,16 @@ def current_stamp(story_id):
     return stamp
 
 
+def current_stamps(story_ids):
+    """Stamps of several stories, read from the cache in one round trip."""
+    keys = {cache_key(story_id): story_id for story_id in story_ids}
+    found = cache.get_many(keys)
+    return {
+        story_id: found[key] if key in found else current_stamp(story_id)
+        for key, story_id in keys.items()
+    }
+
+
 def touch(story_id):
     """Give the story a new stamp: something readers can see has changed."""
     stamp = new_stamp()

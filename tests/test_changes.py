@@ -60,3 +60,15 @@ def test_correcting_a_source_gives_the_stories_citing_it_a_new_stamp(story):
 
     assert changes.current_stamp(story.pk) != before
     assert changes.current_stamp(untouched.pk) == other_before
+
+
+def test_several_stamps_are_read_together_and_match_each_story(story):
+    other = factories.story()
+
+    stamps = changes.current_stamps([story.pk, other.pk])
+
+    assert stamps == {
+        story.pk: changes.current_stamp(story.pk),
+        other.pk: changes.current_stamp(other.pk),
+    }
+    assert stamps[story.pk] != stamps[other.pk]

@@ -189,7 +189,8 @@ def assert_feed_inert(body, payload):
     html_parts = [element.text or "" for element in feed.iter() if element.get("type") == "html"]
     assert html_parts, "the feed carries no HTML content to check"
     for html in html_parts:
-        assert_html_inert(f"<div>{html}</div>".encode(), payload) if MARKER in html else None
+        if MARKER in html:
+            assert_html_inert(f"<div>{html}</div>".encode(), payload)
     assert any(MARKER in (element.text or "") for element in feed.iter())
 
 
