@@ -9,7 +9,9 @@ can only be deleted by administrators. Statements and figures can be imported fr
 
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -99,7 +101,23 @@ class PublishableAdmin(EditorialAdmin):
         description="Unpublish the selected items (back to draft)", permissions=["change"]
     )
     def unpublish(self, request, queryset):
-        count = services.unpublish(queryset, request.user)
+        """Published items need a public note first: this asks for it, then unpublishes."""
+        published = queryset.filter(status="published")
+        form = WithdrawalForm(request.POST if "confirm" in request.POST else None)
+        if published.exists() and not form.is_valid():
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "Unpublish: say why",
+                "opts": self.opts,
+                "form": form,
+                "items": published,
+                "queryset": queryset,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            }
+            status = 400 if form.is_bound else 200
+            return TemplateResponse(request, "admin/stories/unpublish.html", context, status=status)
+        note = form.cleaned_data["note"] if form.is_bound else ""
+        count = services.unpublish(queryset, request.user, note=note)
         self.message_user(
             request, f"Unpublished {count} item(s): readers no longer see them.", messages.SUCCESS
         )
@@ -114,6 +132,17 @@ class PublishableAdmin(EditorialAdmin):
         if not may_delete_published(request.user) and any(item.is_published for item in objs):
             perms_needed.add(f"published {self.opts.verbose_name_plural} (unpublish them first)")
         return deleted, counts, perms_needed, protected
+
+
+class WithdrawalForm(forms.Form):
+    note = forms.CharField(
+        label="Why are they withdrawn?",
+        max_length=300,
+        strip=True,
+        help_text="Shown to readers in each story's correction log, e.g. “Quote attributed to "
+        "the wrong person.”",
+        error_messages={"required": "Say why: readers see this note in the correction log."},
+    )
 
 
 class CSVImportAdmin(ImportMixin):
@@ -334,9 +363,9 @@ class DataPointInline(admin.TabularInline):
 
 
 @admin.register(Series)
-class SeriesAdmin(EditorialAdmin):
-    list_display = ["name", "unit", "story", "position"]
-    list_filter = ["story"]
+class SeriesAdmin(PublishableAdmin):
+    list_display = ["name", "unit", "story", "position", "status"]
+    list_filter = ["status", "story"]
     search_fields = ["name", "description"]
     autocomplete_fields = ["story"]
     prepopulated_fields = {"slug": ["name"]}

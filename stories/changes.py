@@ -1,50 +1,103 @@
 """
-A change stamp per story, kept in the cache.
+What readers of a story can see differently between two of its published versions.
 
-Every write that readers could see (a statement, event, figure or the story itself, created,
-corrected, published, unpublished or deleted) gives the story a new stamp once the transaction
-commits. An open page polls with the stamp it was rendered with; when the stamp is unchanged
-the answer needs no database query.
+Every change readers can see moves the story's version and writes a line to its change log
+(Story.log_changes, models.Change), in the writer's own transaction. An open page knows the
+version it shows; the live poll asks for the difference from that version to the current one,
+and `difference` answers it from the log: the same answer for every reader who holds that
+version with the same filters, so it can be shared.
 """
 
-import time
+from dataclasses import dataclass, field
 
-from django.core.cache import cache
+from django.db.models import Q
 
-TIMEOUT = None  # stamps never expire; a lost stamp is replaced, which only costs one refresh
+from .models import Change
 
+# A page further behind than this many log lines reloads its timeline instead of patching it.
+MOST_CHANGES = 200
 
-def cache_key(story_id):
-    return f"story-stamp:{story_id}"
-
-
-def new_stamp():
-    return format(time.time_ns(), "x")
+ITEM_SUBJECTS = {Change.Subject.STATEMENT, Change.Subject.EVENT}
+FIGURE_SUBJECTS = {Change.Subject.SERIES, Change.Subject.POINT}
 
 
-def current_stamp(story_id):
-    """The story's stamp; a story with no stamp yet (or an emptied cache) gets a fresh one."""
-    key = cache_key(story_id)
-    stamp = cache.get(key)
-    if stamp is None:
-        stamp = new_stamp()
-        if not cache.add(key, stamp, TIMEOUT):
-            stamp = cache.get(key, stamp)
-    return stamp
+@dataclass
+class Difference:
+    """From one version to another, for one reader's filtered timeline."""
+
+    new: list = field(default_factory=list)  # published since, matching the filters
+    changed: list = field(default_factory=list)  # shown before and still shown, but different
+    withdrawn: list = field(default_factory=list)  # (subject, id) of items no longer shown
+    figures_changed: bool = False
+    too_many: bool = False  # too far behind to patch: reload the timeline
+
+    @property
+    def withdrawn_element_ids(self):
+        return [f"{subject}-{object_id}" for subject, object_id in self.withdrawn]
 
 
-def current_stamps(story_ids):
-    """Stamps of several stories, read from the cache in one round trip."""
-    keys = {cache_key(story_id): story_id for story_id in story_ids}
-    found = cache.get_many(keys)
-    return {
-        story_id: found[key] if key in found else current_stamp(story_id)
-        for key, story_id in keys.items()
-    }
+def first_actions(story, version):
+    """{(subject, id): the first thing that happened to it after `version`}, and whether the
+    log had more lines than MOST_CHANGES."""
+    lines = list(
+        Change.objects.since(story, version).values_list("subject", "object_id", "action")[
+            : MOST_CHANGES + 1
+        ]
+    )
+    first = {}
+    for subject, object_id, action in lines[:MOST_CHANGES]:
+        first.setdefault((subject, object_id), action)
+    return first, len(lines) > MOST_CHANGES
 
 
-def touch(story_id):
-    """Give the story a new stamp: something readers can see has changed."""
-    stamp = new_stamp()
-    cache.set(cache_key(story_id), stamp, TIMEOUT)
-    return stamp
+def difference(story, version, statements, events):
+    """
+    What a reader at `version` sees differently now, in the timeline narrowed to `statements`
+    and `events` (the reader's filtered querysets of published items).
+
+    An item counts as new when it was not published at `version`; as changed when it was and
+    still is; as withdrawn when the log names it and it is not in the reader's timeline now.
+    Items whose person, source or event changed count as changed too. Only items the log
+    names can be withdrawn, and the log only names items that readers have seen, so no draft
+    is ever named.
+    """
+    first, too_many = first_actions(story, version)
+    if too_many:
+        return Difference(figures_changed=True, too_many=True)
+
+    def ids(subject):
+        return {object_id for (kind, object_id) in first if kind == subject}
+
+    statement_ids, event_ids = ids(Change.Subject.STATEMENT), ids(Change.Subject.EVENT)
+    people, sources = ids(Change.Subject.STAKEHOLDER), ids(Change.Subject.SOURCE)
+    shown_statements = list(
+        statements.filter(
+            Q(pk__in=statement_ids)
+            | Q(event_id__in=event_ids)
+            | Q(speaker_id__in=people)
+            | Q(source_id__in=sources)
+        )[:MOST_CHANGES]
+    )
+    shown_events = list(
+        events.filter(
+            Q(pk__in=event_ids) | Q(participants__in=people) | Q(source_id__in=sources)
+        ).distinct()[:MOST_CHANGES]
+    )
+    result = Difference(figures_changed=any(kind in FIGURE_SUBJECTS for kind, _ in first))
+    shown = set()
+    for subject, items in (
+        (Change.Subject.STATEMENT, shown_statements),
+        (Change.Subject.EVENT, shown_events),
+    ):
+        for item in items:
+            shown.add((subject, item.pk))
+            if first.get((subject, item.pk)) == Change.Action.ADDED:
+                result.new.append(item)
+            else:
+                result.changed.append(item)
+    result.withdrawn = sorted(
+        (subject, object_id)
+        for (subject, object_id) in first
+        if subject in ITEM_SUBJECTS and (subject, object_id) not in shown
+    )
+    return result

@@ -61,6 +61,7 @@ class EditorialForm(forms.ModelForm):
             self.was_published = getattr(current, "status", None) == Status.PUBLISHED
             if isinstance(current, Correctable):
                 self.check_correction(current, cleaned_data)
+                self.check_withdrawal(current, cleaned_data)
         return cleaned_data
 
     def normalise_dates(self, cleaned_data):
@@ -138,6 +139,20 @@ class EditorialForm(forms.ModelForm):
             )
         else:
             self.is_correction = True
+
+    def check_withdrawal(self, current, cleaned_data):
+        """Taking a published item off the site needs a public note saying why."""
+        if not self.was_published or cleaned_data.get("status") != Status.DRAFT:
+            return
+        note = (cleaned_data.get("correction_note") or "").strip()
+        if not note or note == current.correction_note.strip():
+            self.add_error(
+                "correction_note",
+                "This item is published: taking it off the site is listed in the story's "
+                "public correction log. Say briefly why it is withdrawn.",
+            )
+        else:
+            self.instance.withdrawal_note = note
 
     def save(self, commit=True):
         if self.is_correction:

@@ -107,7 +107,7 @@ class Loader:
             series = self.upsert(
                 Series,
                 {"story": story, "slug": item["slug"]},
-                without(item, "slug", "points"),
+                {**without(item, "slug", "points"), **self.published()},
             )
             for point in item["points"]:
                 self.upsert(

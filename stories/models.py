@@ -3,10 +3,12 @@ The newsroom's model of a running story: who said what, when, where it was repor
 what happened in the negotiations, and the figures that matter.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import models
+from django.db import models, router, transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
@@ -82,8 +84,47 @@ class DatedWithPrecision(models.Model):
             raise ValidationError(errors)
 
 
-class Publishable(Versioned, DatedWithPrecision):
+class ReaderVisible(models.Model):
+    """
+    A row readers see on the site: a change to one of its `public_fields` is a change readers
+    see, which moves its stories' published version and is written to their change log
+    (`Story.log_changes`), in the same transaction as the save.
+
+    Saves and deletes through the ORM are logged (`save()` here, deletes by stories.signals);
+    `QuerySet.update()` and `bulk_create()` are not, so editorial code never uses them.
+    """
+
+    public_fields = ()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using, savepoint=False):
+            before = None
+            if not self._state.adding and self.pk is not None:
+                # The row as readers saw it, locked until this save commits.
+                before = (
+                    type(self)._base_manager.using(using).select_for_update().filter(pk=self.pk)
+                ).first()
+            super().save(*args, **kwargs)
+            self.log_change(before, self, using)
+
+    def public_state(self):
+        """What readers see of this row, or None when they see nothing of it."""
+        return tuple(getattr(self, name) for name in self.public_fields)
+
+    @classmethod
+    def log_change(cls, before, after, using):
+        """Log what readers see differently from `before` to `after` (either may be None)."""
+        raise NotImplementedError
+
+
+class Publishable(ReaderVisible, Versioned, DatedWithPrecision):
     """Draft until an editor publishes; publishing stamps who and when."""
+
+    change_subject = None  # this model's Change.Subject
 
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT, db_index=True)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -104,6 +145,52 @@ class Publishable(Versioned, DatedWithPrecision):
     @property
     def is_published(self):
         return self.status == Status.PUBLISHED
+
+    def public_state(self):
+        return super().public_state() if self.is_published else None
+
+    @property
+    def change_story_id(self):
+        """The story whose version this row's changes move."""
+        return self.story_id
+
+    def change_summary(self):
+        """How the change log names this row to readers: what it is, said plainly."""
+        return str(self)
+
+    @classmethod
+    def log_change(cls, before, after, using):
+        was = before.public_state() if before is not None else None
+        now = after.public_state() if after is not None else None
+        if was == now:
+            return  # a draft edit, or nothing readers see: the version stays where it is
+        if was is not None and now is not None and before.change_story_id == after.change_story_id:
+            # A correction (the editor's form stamps corrected_at) carries its public note.
+            corrected_at = getattr(after, "corrected_at", None)
+            corrected = corrected_at is not None and corrected_at != before.corrected_at
+            note = after.correction_note if corrected else ""
+            after.log_as(Change.Action.CHANGED, using, note=note)
+            return
+        if was is not None:
+            note = getattr(after, "withdrawal_note", "")
+            before.log_as(Change.Action.WITHDRAWN, using, note=note)
+        if now is not None:
+            after.log_as(Change.Action.ADDED, using)
+
+    def log_as(self, action, using, note=""):
+        Story.log_changes(
+            self.change_story_id,
+            [
+                Change(
+                    action=action,
+                    subject=self.change_subject,
+                    object_id=self.pk,
+                    summary=self.change_summary()[:300],
+                    note=note[:300],
+                )
+            ],
+            using=using,
+        )
 
     def stamp_publication(self, user, was_published):
         """
@@ -158,17 +245,31 @@ def http_url_constraint(name):
     )
 
 
+class StoryQuerySet(PublishedQuerySet):
+    def by_slug(self, slug):
+        """The published story with this slug, or None."""
+        return self.published().filter(slug=slug).first()
+
+
 class Story(Publishable):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100, unique=True)
     standfirst = models.TextField(help_text="One or two sentences that sum the story up.")
     started_on = models.DateField(help_text="When the story began, as precisely as known.")
     started_on_precision = models.CharField(max_length=5, choices=Precision, default=Precision.DAY)
+    # The version readers see: it moves, in the same transaction, with every change they can see
+    # (Story.log_changes) and with nothing else. Caches, ETags and the live poll derive from it.
+    published_version = models.PositiveBigIntegerField(default=1, editable=False)
+    published_version_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     precise_dates = [("started_on", "started_on_precision")]
+    public_fields = ["title", "slug", "standfirst", "started_on", "started_on_precision"]
+    change_subject = "story"
+    # Only Story.log_changes writes these; an ordinary save never writes back a version it read.
+    version_fields = {"published_version", "published_version_at"}
 
-    objects = PublishedQuerySet.as_manager()
-    history = HistoricalRecords()
+    objects = StoryQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=sorted(version_fields))
 
     class Meta:
         verbose_name_plural = "stories"
@@ -182,6 +283,15 @@ class Story(Publishable):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in self.version_fields
+            ]
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("story", args=[self.slug])
 
@@ -189,8 +299,151 @@ class Story(Publishable):
     def started(self):
         return PreciseDate(self.started_on, self.started_on_precision)
 
+    @property
+    def change_story_id(self):
+        return self.pk
 
-class Stakeholder(Versioned):
+    @classmethod
+    def log_change(cls, before, after, using):
+        super().log_change(before, after, using)
+        if after is None:
+            return
+        # The saved instance knows the version its own save moved the story to.
+        after.published_version, after.published_version_at = (
+            cls.objects.using(using)
+            .filter(pk=after.pk)
+            .values_list(*sorted(cls.version_fields))
+            .get()
+        )
+        # The slug is this story's now; its old one, if it changed, redirects here.
+        FormerSlug.objects.using(using).filter(slug=after.slug).delete()
+        if before is not None and before.slug != after.slug:
+            FormerSlug.objects.using(using).update_or_create(
+                slug=before.slug, defaults={"story": after}
+            )
+
+    @classmethod
+    def log_changes(cls, story_id, changes, using=None):
+        """
+        Move a published story's version by one and log `changes` (unsaved Change rows) under
+        the new version, inside the caller's transaction. A draft story has no readers, so
+        nothing moves, except for the story's own publication, which readers do see.
+        """
+        using = using or router.db_for_write(cls)
+        stories = cls.objects.using(using).filter(pk=story_id)
+        if not any(change.subject == Change.Subject.STORY for change in changes):
+            stories = stories.filter(status=Status.PUBLISHED)
+        now = timezone.now()
+        with transaction.atomic(using=using, savepoint=False):
+            if not stories.update(
+                published_version=F("published_version") + 1, published_version_at=now
+            ):
+                return None
+            version = stories.values_list("published_version", flat=True).get()
+            for change in changes:
+                change.story_id, change.version, change.at = story_id, version, now
+            Change.objects.using(using).bulk_create(changes)
+        return version
+
+
+class FormerSlug(models.Model):
+    """A story's earlier address: it redirects to the story until another story takes it."""
+
+    slug = models.SlugField(max_length=100, unique=True)
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="former_slugs")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.slug} → {self.story.slug}"
+
+
+class ChangeQuerySet(models.QuerySet):
+    def since(self, story, version):
+        """What readers of `story` can see differently after `version`, oldest change first."""
+        return self.filter(story=story, version__gt=version).order_by("version", "pk")
+
+    def corrections(self, story):
+        """Corrections with a public note and withdrawals of published items, newest first."""
+        return self.filter(
+            Q(action=Change.Action.WITHDRAWN) | (Q(action=Change.Action.CHANGED) & ~Q(note="")),
+            story=story,
+        ).order_by("-version", "-pk")
+
+
+class Change(models.Model):
+    """
+    One line of a story's change log: what readers can see differently from one published
+    version on. Only ever written by Story.log_changes, for items readers could or can see:
+    a draft never appears here, by id or otherwise.
+    """
+
+    class Action(models.TextChoices):
+        ADDED = "added", "Published"
+        CHANGED = "changed", "Changed"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class Subject(models.TextChoices):
+        STORY = "story", "Story"
+        STATEMENT = "statement", "Statement"
+        EVENT = "event", "Event"
+        SERIES = "series", "Figures"
+        POINT = "point", "Figure"
+        STAKEHOLDER = "stakeholder", "Person or organisation"
+        SOURCE = "source", "Source"
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="changes")
+    version = models.PositiveBigIntegerField(help_text="The story's published version it made.")
+    action = models.CharField(max_length=10, choices=Action)
+    subject = models.CharField(max_length=12, choices=Subject)
+    object_id = models.PositiveBigIntegerField()
+    summary = models.CharField(
+        max_length=300, help_text="What the item was, as readers saw it, e.g. “Statement by …”."
+    )
+    note = models.CharField(max_length=300, blank=True, help_text="The public correction note.")
+    at = models.DateTimeField(default=timezone.now)
+
+    objects = ChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["story", "version", "pk"]
+        indexes = [models.Index(fields=["story", "version"])]
+
+    def __str__(self):
+        return f"{self.story_id} v{self.version}: {self.get_action_display()} {self.summary}"
+
+
+class SharedRecord(ReaderVisible):
+    """
+    A record many stories cite (a person, a source): a change readers see moves the version of
+    every published story whose published items cite it.
+    """
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def log_change(cls, before, after, using):
+        if before is None or after is None or before.public_state() == after.public_state():
+            return  # nothing cites a new record yet; deletion is refused while anything does
+        for story_id in sorted(after.citing_story_ids()):
+            Story.log_changes(
+                story_id,
+                [
+                    Change(
+                        action=Change.Action.CHANGED,
+                        subject=cls.change_subject,
+                        object_id=after.pk,
+                        summary=str(after)[:300],
+                    )
+                ],
+                using=using,
+            )
+
+    def citing_story_ids(self):
+        raise NotImplementedError
+
+
+class Stakeholder(SharedRecord, Versioned):
     """A person or an organisation with a part in one or more stories."""
 
     class Kind(models.TextChoices):
@@ -212,6 +465,9 @@ class Stakeholder(Versioned):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    public_fields = ["kind", "name", "slug", "role", "organisation", "party", "area", "description"]
+    change_subject = "stakeholder"
+
     history = HistoricalRecords()
 
     class Meta:
@@ -220,8 +476,16 @@ class Stakeholder(Versioned):
     def __str__(self):
         return self.name
 
+    def citing_story_ids(self):
+        return {
+            *Statement.objects.published().filter(speaker=self).values_list("story_id", flat=True),
+            *NegotiationEvent.objects.published()
+            .filter(participants=self)
+            .values_list("story_id", flat=True),
+        }
 
-class Source(Versioned, DatedWithPrecision):
+
+class Source(SharedRecord, Versioned, DatedWithPrecision):
     """Where something was said or reported. One source backs many items."""
 
     publication = models.CharField(max_length=200)
@@ -235,6 +499,8 @@ class Source(Versioned, DatedWithPrecision):
     updated_at = models.DateTimeField(auto_now=True)
 
     precise_dates = [("published_on", "published_on_precision")]
+    public_fields = ["publication", "headline", "url", "published_on", "published_on_precision"]
+    change_subject = "source"
 
     history = HistoricalRecords()
 
@@ -256,6 +522,17 @@ class Source(Versioned, DatedWithPrecision):
     def published(self):
         return PreciseDate(self.published_on, self.published_on_precision)
 
+    def citing_story_ids(self):
+        return {
+            *Statement.objects.published().filter(source=self).values_list("story_id", flat=True),
+            *NegotiationEvent.objects.published()
+            .filter(source=self)
+            .values_list("story_id", flat=True),
+            *DataPoint.objects.published()
+            .filter(source=self)
+            .values_list("series__story_id", flat=True),
+        }
+
 
 class NegotiationEventQuerySet(PublishedQuerySet):
     def for_timeline(self, story):
@@ -269,7 +546,7 @@ class NegotiationEventQuerySet(PublishedQuerySet):
         )
 
 
-class NegotiationEvent(Publishable):
+class NegotiationEvent(Correctable, Publishable):
     class Kind(models.TextChoices):
         MEETING = "meeting", "Meeting"
         VISIT = "visit", "Visit"
@@ -293,6 +570,17 @@ class NegotiationEvent(Publishable):
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="events")
 
     precise_dates = [("happened_on", "happened_on_precision")]
+    corrected_fields = [
+        "title",
+        "kind",
+        "happened_on",
+        "happened_on_precision",
+        "description",
+        "place",
+        "source_id",
+    ]
+    public_fields = [*corrected_fields, "story_id", "correction_note", "corrected_at"]
+    change_subject = "event"
 
     objects = NegotiationEventQuerySet.as_manager()
     history = HistoricalRecords()
@@ -319,6 +607,9 @@ class NegotiationEvent(Publishable):
     def may_be_in_the_future(self):
         """A deadline can be announced before it falls; everything else has happened."""
         return self.kind == self.Kind.DEADLINE
+
+    def change_summary(self):
+        return f"Event: {self.title}, {self.when}"
 
     @property
     def when(self):
@@ -392,6 +683,8 @@ class Statement(Correctable, Publishable):
         "method",
         "source_id",
     ]
+    public_fields = [*corrected_fields, "story_id", "event_id", "correction_note", "corrected_at"]
+    change_subject = "statement"
 
     objects = StatementQuerySet.as_manager()
     history = HistoricalRecords()
@@ -429,6 +722,10 @@ class Statement(Correctable, Publishable):
     def when(self):
         return PreciseDate(self.said_on, self.said_on_precision)
 
+    def change_summary(self):
+        role = f", {self.speaker_role}" if self.speaker_role else ""
+        return f"Statement by {self.speaker.name}{role}, {self.when}"
+
     @property
     def paragraphs(self):
         return [line.strip() for line in self.quote.splitlines() if line.strip()]
@@ -442,8 +739,8 @@ class Qualifier(models.TextChoices):
     ESTIMATE = "estimate", "Estimate"
 
 
-class Series(Versioned):
-    """A named run of figures for a story, e.g. the workforce in jobs."""
+class Series(Publishable):
+    """A named run of figures for a story, e.g. the workforce in jobs. Draft until published."""
 
     story = models.ForeignKey(Story, on_delete=models.PROTECT, related_name="series")
     name = models.CharField(max_length=100)
@@ -452,6 +749,10 @@ class Series(Versioned):
     description = models.TextField(blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
+    public_fields = ["story_id", "name", "slug", "unit", "description", "position"]
+    change_subject = "series"
+
+    objects = PublishedQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -464,8 +765,15 @@ class Series(Versioned):
     def __str__(self):
         return f"{self.name} ({self.unit})"
 
+    def change_summary(self):
+        return f"Figures: {self.name}"
+
 
 class DataPointQuerySet(PublishedQuerySet):
+    def published(self):
+        """Published figures of published series: the ones readers may see."""
+        return self.filter(status=Status.PUBLISHED, series__status=Status.PUBLISHED)
+
     def latest_per_series(self):
         """The newest published point of each series, one row per series, in one query."""
         newest = (
@@ -511,6 +819,15 @@ class DataPoint(Correctable, Publishable):
 
     precise_dates = [("as_of", "as_of_precision")]
     corrected_fields = ["as_of", "as_of_precision", "value", "low", "high", "qualifier"]
+    public_fields = [
+        *corrected_fields,
+        "series_id",
+        "source_id",
+        "note",
+        "correction_note",
+        "corrected_at",
+    ]
+    change_subject = "point"
 
     objects = DataPointQuerySet.as_manager()
     history = HistoricalRecords()
@@ -537,6 +854,18 @@ class DataPoint(Correctable, Publishable):
 
     def __str__(self):
         return f"{self.series.name}: {self.value} {self.series.unit} ({self.when})"
+
+    def change_summary(self):
+        value = Decimal(self.value).normalize()
+        return f"{self.series.name}: {value:,f} {self.series.unit}, {self.when}"
+
+    def public_state(self):
+        """Readers see a published figure only once its series is published too."""
+        return super().public_state() if self.series.is_published else None
+
+    @property
+    def change_story_id(self):
+        return self.series.story_id
 
     def clean(self):
         errors = {}

@@ -12,12 +12,15 @@ def publish(queryset, user):
 
 
 @transaction.atomic
-def unpublish(queryset, user):
-    """Take the published items among `queryset` off every public page; returns how many."""
-    return set_status(queryset, Status.DRAFT, user)
+def unpublish(queryset, user, note=""):
+    """
+    Take the published items among `queryset` off every public page; returns how many. The
+    note says why, publicly: the story's correction log lists each withdrawal with it.
+    """
+    return set_status(queryset, Status.DRAFT, user, note=note)
 
 
-def set_status(queryset, status, user):
+def set_status(queryset, status, user, note=""):
     # Each row is saved on its own (not queryset.update()) so that its history, version and
     # the story's change stamp follow, exactly as for an edit in the form.
     changed = 0
@@ -26,6 +29,7 @@ def set_status(queryset, status, user):
         item.status = status
         item.stamp_publication(user, was_published)
         item._history_user = user
+        item.withdrawal_note = note
         item.save()
         changed += 1
     return changed

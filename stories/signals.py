@@ -1,66 +1,55 @@
-"""Keep each story's change stamp (stories.changes) fresh when its content changes."""
+"""
+The change log's view of what model saves cannot see: deletions (the admin deletes in bulk,
+through querysets) and who took part in an event (a many-to-many change). Saves are logged by
+ReaderVisible.save itself.
+"""
 
-from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, pre_delete
 
-from . import changes
-from .models import DataPoint, NegotiationEvent, Series, Source, Stakeholder, Statement, Story
+from .models import Change, DataPoint, NegotiationEvent, Publishable, Series, Statement, Story
 
 
-def story_id_of(instance):
-    if isinstance(instance, Story):
-        return instance.pk
-    if isinstance(instance, DataPoint):
-        return (
-            Series.objects.filter(pk=instance.series_id).values_list("story_id", flat=True).first()
+def published_row_deleted(sender, instance, using, **kwargs):
+    if isinstance(instance, Publishable) and not isinstance(instance, Story):
+        instance.log_change(instance, None, using)
+
+
+def remember_series_of_point(sender, instance, using, **kwargs):
+    # A figure's deletion is logged once its row is gone, and the series may go in the same
+    # cascade: load the series first, while it is still there.
+    instance.series  # noqa: B018
+
+
+def participants_changed(sender, instance, action, reverse, pk_set, using, **kwargs):
+    """Someone joined or left an event: the event's card changes for readers if published."""
+    if action == "pre_clear" and reverse:
+        # Clearing a person's events: note which ones before the rows go.
+        instance._cleared_event_ids = set(
+            sender.objects.using(using)
+            .filter(stakeholder_id=instance.pk)
+            .values_list("negotiationevent_id", flat=True)
         )
-    return instance.story_id
-
-
-def content_changed(sender, instance, **kwargs):
-    story_id = story_id_of(instance)
-    if story_id is not None:
-        transaction.on_commit(lambda: changes.touch(story_id))
-
-
-def stories_citing(instance):
-    """The stories whose pages show this stakeholder or source: a rename changes them all."""
-    if isinstance(instance, Stakeholder):
-        return {
-            *Statement.objects.filter(speaker=instance).values_list("story_id", flat=True),
-            *NegotiationEvent.objects.filter(participants=instance).values_list(
-                "story_id", flat=True
-            ),
-        }
-    return {
-        *Statement.objects.filter(source=instance).values_list("story_id", flat=True),
-        *NegotiationEvent.objects.filter(source=instance).values_list("story_id", flat=True),
-        *DataPoint.objects.filter(source=instance).values_list("series__story_id", flat=True),
-    }
-
-
-def shared_record_changed(sender, instance, created=False, **kwargs):
-    if created:
-        return  # nothing cites a new record yet
-    story_ids = stories_citing(instance)
-    if story_ids:
-        transaction.on_commit(lambda: [changes.touch(story_id) for story_id in story_ids])
+        return
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if not reverse:
+        events = [instance]
+    else:
+        ids = pk_set if action != "post_clear" else getattr(instance, "_cleared_event_ids", set())
+        events = NegotiationEvent.objects.using(using).filter(pk__in=ids or [])
+    for event in events:
+        if event.is_published:
+            event.log_as(Change.Action.CHANGED, using)
 
 
 def connect():
-    for model in (Stakeholder, Source):
-        post_save.connect(
-            shared_record_changed, sender=model, dispatch_uid=f"stamp-save-{model.__name__}"
-        )
     for model in (Story, Statement, NegotiationEvent, Series, DataPoint):
-        post_save.connect(
-            content_changed, sender=model, dispatch_uid=f"stamp-save-{model.__name__}"
-        )
         post_delete.connect(
-            content_changed, sender=model, dispatch_uid=f"stamp-delete-{model.__name__}"
+            published_row_deleted, sender=model, dispatch_uid=f"log-delete-{model.__name__}"
         )
+    pre_delete.connect(remember_series_of_point, sender=DataPoint, dispatch_uid="point-series")
     m2m_changed.connect(
-        content_changed,
+        participants_changed,
         sender=NegotiationEvent.participants.through,
-        dispatch_uid="stamp-participants",
+        dispatch_uid="log-participants",
     )

@@ -11,11 +11,10 @@ import heapq
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q
 
-from . import changes
 from .dates import PreciseDate, Precision, start_of_period
-from .models import DataPoint, NegotiationEvent, Stakeholder, Statement, Story
+from .models import DataPoint, NegotiationEvent, Stakeholder, Statement
 
 PAGE_SIZE = 20
 PEOPLE_CACHE_SECONDS = 3600
@@ -216,39 +215,27 @@ def people_named_in(story):
     """
     (slug, name) of everyone in the story's published content, by name, for the people filter.
 
-    The list only changes when the story does, and finding it scans the story's statements,
-    so it is kept in the cache under the story's change stamp.
+    The list only changes when the story's published version does, and finding it scans the
+    story's statements, so it is kept in the cache under the version `story` was read at.
     """
-    key = f"story-people:{story.pk}:{changes.current_stamp(story.pk)}"
-    people = cache.get(key)
+    key = f"story-people:{story.pk}"
+    version = story.published_version
+    people = cache.get(key, version=version)
     if people is None:
         people = list(people_in(story).order_by("name").values_list("slug", "name"))
-        cache.set(key, people, PEOPLE_CACHE_SECONDS)
+        cache.set(key, people, PEOPLE_CACHE_SECONDS, version=version)
     return people
 
 
 def key_figures(story):
-    """Each series of the story with its newest published point (None when it has none)."""
+    """Each published series of the story with its newest published point (or None)."""
     latest = {
         point.series_id: point
         for point in DataPoint.objects.latest_per_series().filter(series__story=story)
     }
-    return [(series, latest.get(series.pk)) for series in story.series.all()]
+    return [(series, latest.get(series.pk)) for series in story.series.published()]
 
 
 def last_updated(story):
-    """When readers last saw a change: the newest update to the story or its published items."""
-
-    def newest(queryset):
-        return Subquery(queryset.published().values("updated_at").order_by("-updated_at")[:1])
-
-    row = (
-        Story.objects.filter(pk=story.pk)
-        .values(
-            newest_statement=newest(Statement.objects.filter(story=story)),
-            newest_event=newest(NegotiationEvent.objects.filter(story=story)),
-            newest_point=newest(DataPoint.objects.filter(series__story=story)),
-        )
-        .get()
-    )
-    return max([story.updated_at, *(stamp for stamp in row.values() if stamp is not None)])
+    """When readers last saw a change: when the story's published version last moved."""
+    return story.published_version_at or story.updated_at

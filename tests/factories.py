@@ -86,6 +86,7 @@ def series(story, **fields):
         "name": f"Test series {n}",
         "slug": f"test-series-{n}",
         "unit": "jobs",
+        "status": Status.PUBLISHED,
     }
     return Series.objects.create(**{**values, **fields})
 

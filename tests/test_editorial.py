@@ -229,18 +229,19 @@ def test_bulk_publish_stamps_every_item_and_shows_them_to_readers(editor_client,
     assertContains(page, "Draft 2.")
 
 
+def unpublish(client, model, pk, note=None):
+    data = {"action": "unpublish", "_selected_action": [pk]}
+    if note is not None:
+        data.update(confirm="yes", note=note)
+    return client.post(admin_url(model, "changelist"), data)
+
+
 def test_bulk_unpublish_takes_items_off_the_story_page(editor_client, story):
     statement = factories.statement(story, quote="Soon withdrawn.")
     event = factories.event(story, title="Test withdrawn meeting")
 
-    editor_client.post(
-        admin_url("statement", "changelist"),
-        {"action": "unpublish", "_selected_action": [statement.pk]},
-    )
-    editor_client.post(
-        admin_url("negotiationevent", "changelist"),
-        {"action": "unpublish", "_selected_action": [event.pk]},
-    )
+    unpublish(editor_client, "statement", statement.pk, note="Test: the quote was not his.")
+    unpublish(editor_client, "negotiationevent", event.pk, note="Test: it never took place.")
 
     statement.refresh_from_db()
     assert statement.status == Status.DRAFT
@@ -248,6 +249,31 @@ def test_bulk_unpublish_takes_items_off_the_story_page(editor_client, story):
     page = editor_client.get(story.get_absolute_url())
     assertNotContains(page, "Soon withdrawn.")
     assertNotContains(page, "Test withdrawn meeting")
+    log = editor_client.get(f"/stories/{story.slug}/corrections/")
+    assertContains(log, "Test: the quote was not his.")
+    assertContains(log, "Test: it never took place.")
+
+
+def test_unpublishing_a_published_item_asks_why_first_and_changes_nothing_until_told(
+    editor_client, story
+):
+    statement = factories.statement(story, quote="Test quote still published.")
+
+    asked = unpublish(editor_client, "statement", statement.pk)
+    refused = unpublish(editor_client, "statement", statement.pk, note="  ")
+
+    assertContains(asked, "Why are they withdrawn?")
+    assertContains(refused, "Say why: readers see this note", status_code=400)
+    statement.refresh_from_db()
+    assert statement.status == Status.PUBLISHED
+
+
+def test_unpublishing_drafts_needs_no_note(editor_client, story):
+    draft = factories.statement(story, status=Status.DRAFT)
+
+    response = unpublish(editor_client, "statement", draft.pk)
+
+    assert response.status_code == 302
 
 
 def test_an_edit_of_an_unchanged_statement_keeps_its_publication_stamp(editor_client, story):
@@ -291,6 +317,7 @@ def test_a_figure_corrected_on_its_series_page_needs_a_note_too(editor_client, s
         "unit": series.unit,
         "description": "",
         "position": 0,
+        "status": "published",
         "loaded_version": series.version,
         "points-TOTAL_FORMS": 1,
         "points-INITIAL_FORMS": 1,
