@@ -16,7 +16,6 @@ from typing import Annotated, Literal
 
 from django.db import connection
 from django.db.models import Prefetch, Q
-from django.shortcuts import get_object_or_404
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja import Path as PathParam
 from ninja.decorators import decorate_view
@@ -37,7 +36,8 @@ from stories.models import (
 from stories.timeline import sort_key
 
 from . import links
-from .caching import allow_any_origin, site_condition, story_condition
+from .cors import allow_any_origin
+from .reading import site_view, story_view
 
 api = NinjaAPI(
     title="Story dashboard API",
@@ -48,6 +48,15 @@ api = NinjaAPI(
     ),
     urls_namespace="api",
 )
+
+
+def story_not_found(request):
+    return api.create_response(request, {"detail": "Not Found"}, status=404)
+
+
+# Every endpoint about one story reads it in one snapshot, answers 304 from its version, 301
+# from a former slug and 404 (in JSON) for a story that is not published.
+api_story_view = story_view(missing=story_not_found)
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[-a-zA-Z0-9_]+$", max_length=100)]
 # PostgreSQL text cannot hold NUL; refuse it here rather than fail in the database.
@@ -281,10 +290,6 @@ def event_out(event, request):
 # Filtering and keyset paging
 
 
-def published_story(slug):
-    return get_object_or_404(Story.objects.published(), slug=slug)
-
-
 def search(queryset, q, fields):
     """Full-text search on PostgreSQL (web search syntax), a plain substring match elsewhere."""
     if connection.vendor == "postgresql":
@@ -392,7 +397,7 @@ def present(item, request):
 
 
 @api.get("/stories/", response=list[StoryOut], tags=["stories"])
-@decorate_view(site_condition, allow_any_origin)
+@decorate_view(site_view, allow_any_origin)
 def list_stories(request):
     """Published stories, newest first."""
     return [
@@ -402,10 +407,10 @@ def list_stories(request):
 
 
 @api.get("/stories/{slug}/", response={200: StoryOut, **ERRORS}, tags=["stories"])
-@decorate_view(story_condition, allow_any_origin)
+@decorate_view(api_story_view, allow_any_origin)
 def get_story(request, slug: SlugPath):
     """One published story."""
-    return story_out(published_story(slug), request)
+    return story_out(request.story, request)
 
 
 @api.get(
@@ -413,10 +418,10 @@ def get_story(request, slug: SlugPath):
     response={200: list[StakeholderOut], **ERRORS},
     tags=["stories"],
 )
-@decorate_view(story_condition, allow_any_origin)
+@decorate_view(api_story_view, allow_any_origin)
 def list_stakeholders(request, slug: SlugPath):
     """People and organisations with a published statement or event in the story."""
-    story = published_story(slug)
+    story = request.story
     spoke = Statement.objects.published().filter(story=story).values("speaker_id")
     attended = NegotiationEvent.participants.through.objects.filter(
         negotiationevent__story=story, negotiationevent__status=Status.PUBLISHED
@@ -442,26 +447,26 @@ def list_stakeholders(request, slug: SlugPath):
     response={200: StatementPage, **ERRORS},
     tags=["timeline"],
 )
-@decorate_view(story_condition, allow_any_origin)
+@decorate_view(api_story_view, allow_any_origin)
 def list_statements(request, slug: SlugPath, filters: Query[EventFilters]):
     """Published statements, newest first. `event_kind` keeps those tied to such an event."""
-    story = published_story(slug)
+    story = request.story
     return page(request, [statements_for(story, filters)], filters.limit, statement_out)
 
 
 @api.get("/stories/{slug}/events/", response={200: EventPage, **ERRORS}, tags=["timeline"])
-@decorate_view(story_condition, allow_any_origin)
+@decorate_view(api_story_view, allow_any_origin)
 def list_events(request, slug: SlugPath, filters: Query[EventFilters]):
     """Published negotiation events, newest first. `speaker` keeps those they took part in."""
-    story = published_story(slug)
+    story = request.story
     return page(request, [events_for(story, filters)], filters.limit, event_out)
 
 
 @api.get("/stories/{slug}/timeline/", response={200: TimelinePage, **ERRORS}, tags=["timeline"])
-@decorate_view(story_condition, allow_any_origin)
+@decorate_view(api_story_view, allow_any_origin)
 def list_timeline(request, slug: SlugPath, filters: Query[TimelineFilters]):
     """Statements and events merged, newest first, as the dashboard's timeline shows them."""
-    story = published_story(slug)
+    story = request.story
     querysets = []
     if filters.kind != "event":
         querysets.append(statements_for(story, filters))
@@ -471,13 +476,14 @@ def list_timeline(request, slug: SlugPath, filters: Query[TimelineFilters]):
 
 
 @api.get("/stories/{slug}/series/", response={200: list[SeriesOut], **ERRORS}, tags=["figures"])
-@decorate_view(story_condition, allow_any_origin)
+@decorate_view(api_story_view, allow_any_origin)
 def list_series(request, slug: SlugPath):
     """The story's figure series, each with its published points, oldest first."""
-    story = published_story(slug)
+    story = request.story
     points = DataPoint.objects.published().select_related("source").order_by("as_of")
     series = (
-        Series.objects.filter(story=story)
+        Series.objects.published()
+        .filter(story=story)
         .select_related("story")
         .prefetch_related(Prefetch("points", queryset=points))
     )

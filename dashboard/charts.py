@@ -23,7 +23,6 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.urls import reverse
 
-from stories import changes
 from stories.dates import Precision
 from stories.models import DataPoint, NegotiationEvent, Qualifier, Series
 
@@ -78,13 +77,15 @@ class Chart:
         The Plotly figure as a dict, or None when there is nothing to draw.
 
         Building a figure with plotly's validating API takes a good part of a second for a
-        long series, so it is built once per change of the story: the cache key carries the
-        story's change stamp, which every edit to a point, event, series or source renews.
+        long series, so it is built once per published version of the story: the cache key
+        carries the version the story was read at, in the same snapshot as the points.
         """
-        stamp = changes.current_stamp(self.series.story_id)
-        key = f"chart-figure:{FIGURE_FORMAT}:{self.series.pk}:{stamp}"
+        key = f"chart-figure:{FIGURE_FORMAT}:{self.series.pk}"
         return cache.get_or_set(
-            key, lambda: figure(self.series, self.points, self.events), FIGURE_CACHE_SECONDS
+            key,
+            lambda: figure(self.series, self.points, self.events),
+            FIGURE_CACHE_SECONDS,
+            version=self.story.published_version,
         )
 
     @cached_property
@@ -137,14 +138,17 @@ def axis_events(story):
 def charts_for_story(story):
     """One chart per series of a published story, by position, in three queries."""
     events = axis_events(story)
-    series = story.series.order_by("position", "name").prefetch_related(published_points())
+    series = (
+        story.series.published().order_by("position", "name").prefetch_related(published_points())
+    )
     return [Chart(each, each.published_points, events) for each in series]
 
 
 def chart_for_series(story, series_slug):
     """The chart of one series of `story`; Http404 when the story has no such series."""
     series = (
-        Series.objects.filter(story=story, slug=series_slug)
+        Series.objects.published()
+        .filter(story=story, slug=series_slug)
         .select_related("story")
         .prefetch_related(published_points())
         .first()

@@ -1,17 +1,31 @@
-"""A story's public correction log: published statements and figures corrected after publication."""
+"""
+A story's public correction log, from its change log: every correction of a published item,
+with its note, and every withdrawal of one, newest first.
+"""
 
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from stories.models import DataPoint, Statement, Story
+from stories.models import Change, NegotiationEvent, Statement
+
+from .reading import story_view
 
 
 @require_safe
+@story_view
 def corrections(request, slug):
-    story = get_object_or_404(Story.objects.published(), slug=slug)
-    corrected = sorted(
-        [*Statement.objects.corrected(story), *DataPoint.objects.corrected(story)],
-        key=lambda item: item.corrected_at,
-        reverse=True,
-    )
-    return render(request, "dashboard/corrections.html", {"story": story, "corrections": corrected})
+    story = request.story
+    entries = list(Change.objects.corrections(story))
+
+    def shown(queryset, subject):
+        ids = [entry.object_id for entry in entries if entry.subject == subject]
+        return {(subject, item.pk): item for item in queryset.filter(pk__in=ids)}
+
+    # Each entry shows its item as it stands, while readers can still see it.
+    items = {
+        **shown(Statement.objects.for_timeline(story), Change.Subject.STATEMENT),
+        **shown(NegotiationEvent.objects.for_timeline(story), Change.Subject.EVENT),
+    }
+    for entry in entries:
+        entry.item = items.get((entry.subject, entry.object_id))
+    return render(request, "dashboard/corrections.html", {"story": story, "entries": entries})

@@ -12,10 +12,10 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_safe
 
-from stories.models import NegotiationEvent, Statement, Story
+from stories.models import NegotiationEvent, Statement
 from stories.timeline import page
 
-from .caching import story_condition
+from .reading import story_view
 
 EMBED_ITEMS = 20
 
@@ -29,9 +29,9 @@ def framable(view):
 
 @require_safe
 @framable
-@story_condition
+@story_view
 def timeline(request, slug):
-    story = get_object_or_404(Story.objects.published(), slug=slug)
+    story = request.story
     statements = Statement.objects.for_timeline(story).select_related("story")
     events = NegotiationEvent.objects.for_timeline(story).select_related("story")
     items = page(statements, events, size=EMBED_ITEMS).items
@@ -40,8 +40,8 @@ def timeline(request, slug):
 
 @require_safe
 @framable
-@story_condition
+@story_view
 def statement(request, slug, pk):
-    story = get_object_or_404(Story.objects.published(), slug=slug)
+    story = request.story
     quoted = get_object_or_404(Statement.objects.for_timeline(story).select_related("story"), pk=pk)
     return render(request, "embed/timeline.html", {"story": story, "items": [quoted]})

@@ -9,13 +9,12 @@ such as "=HYPERLINK(...)" opens as text (OWASP's advice on CSV injection).
 import csv
 
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 
-from stories.models import DataPoint, NegotiationEvent, Statement, Story
+from stories.models import DataPoint, NegotiationEvent, Statement
 
 from . import links
-from .caching import story_condition
+from .reading import story_view
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -57,18 +56,14 @@ def csv_response(story, name, header, rows):
     return response
 
 
-def published_story(slug):
-    return get_object_or_404(Story.objects.published(), slug=slug)
-
-
 def absolute(request, path):
     return request.build_absolute_uri(path)
 
 
 @require_safe
-@story_condition
+@story_view
 def statements_csv(request, slug):
-    story = published_story(slug)
+    story = request.story
     statements = Statement.objects.for_timeline(story).select_related("story")
     header = [
         "id",
@@ -109,9 +104,9 @@ def statements_csv(request, slug):
 
 
 @require_safe
-@story_condition
+@story_view
 def events_csv(request, slug):
-    story = published_story(slug)
+    story = request.story
     events = NegotiationEvent.objects.for_timeline(story).select_related("story")
     header = [
         "id",
@@ -146,9 +141,9 @@ def events_csv(request, slug):
 
 
 @require_safe
-@story_condition
+@story_view
 def figures_csv(request, slug):
-    story = published_story(slug)
+    story = request.story
     points = (
         DataPoint.objects.published()
         .filter(series__story=story)

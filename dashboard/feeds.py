@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html, format_html_join
 
-from stories.models import NegotiationEvent, Stakeholder, Statement, Story
+from stories.models import NegotiationEvent, Stakeholder, Statement
 from stories.timeline import sort_key
 
 from . import links
@@ -106,7 +106,7 @@ class StoryFeed(Feed):
     author_name = AUTHOR
 
     def get_object(self, request, slug):
-        return get_object_or_404(Story.objects.published(), slug=slug)
+        return request.story  # dashboard.reading.story_view found it (see dashboard/urls.py)
 
     def title(self, story):
         return story.title
@@ -165,7 +165,7 @@ class StakeholderFeed(StoryFeed):
     """What one person or organisation said in a story, and the events they took part in."""
 
     def get_object(self, request, slug, stakeholder):
-        story = get_object_or_404(Story.objects.published(), slug=slug)
+        story = request.story
         person = get_object_or_404(Stakeholder, slug=stakeholder)
         involved = (
             Statement.objects.published().filter(story=story, speaker=person).exists()

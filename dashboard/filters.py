@@ -208,3 +208,7 @@ class TimelineFilter(forms.Form):
             else:
                 query[name] = str(value)
         return query.urlencode()
+
+
+# The query parameters the timeline reads; anything else in a URL changes nothing.
+FILTER_NAMES = list(TimelineFilter.base_fields)

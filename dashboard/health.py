@@ -1,9 +1,22 @@
-"""/healthz: the process answers and every configured database is reachable."""
+"""
+/healthz: the process answers, every configured database is reachable, and how the cache is.
 
+A database that cannot be reached makes the site unavailable (503). The cache can fail without
+that: pages are then read from PostgreSQL, slower, so the answer stays 200 and says "degraded".
+"""
+
+from django.core.cache import cache
 from django.db import DatabaseError, connections
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+
+def cache_state():
+    reachable = getattr(cache, "reachable", None)
+    if reachable is None:
+        return "local"  # this process's own memory: nothing to reach
+    return "ok" if reachable() else "unreachable"
 
 
 @never_cache
@@ -17,8 +30,14 @@ def healthz(request):
             databases[connection.alias] = "ok"
         except DatabaseError:
             databases[connection.alias] = "unreachable"
-    healthy = all(state == "ok" for state in databases.values())
+    cache_now = cache_state()
+    if any(state != "ok" for state in databases.values()):
+        status = "unavailable"
+    elif cache_now == "unreachable":
+        status = "degraded"
+    else:
+        status = "ok"
     return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", "databases": databases},
-        status=200 if healthy else 503,
+        {"status": status, "databases": databases, "cache": cache_now},
+        status=503 if status == "unavailable" else 200,
     )

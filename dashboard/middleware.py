@@ -4,13 +4,14 @@ public pages, pinning editors to the primary database, and a friendly 503 while 
 is unreachable.
 """
 
+import contextvars
 import logging
 import re
 import sys
 import time
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, transaction
 from django.http import HttpResponse
 from django.template import loader
 from django.utils.cache import patch_cache_control
@@ -141,6 +142,17 @@ class PrimaryDatabaseMiddleware:
         return self.get_response(request)
 
 
+# Whether an editorial write of this request has committed: the 503 page must not tell an
+# editor "nothing was saved" about a change that was (say, the database went away just after).
+editorial_write_committed = contextvars.ContextVar("editorial_write_committed", default=False)
+
+
+def note_editorial_write(sender, using=None, **kwargs):
+    """Connected to every model's saves and deletes (dashboard.apps): stories' rows count."""
+    if sender._meta.app_label == "stories":
+        transaction.on_commit(lambda: editorial_write_committed.set(True), using=using)
+
+
 class DatabaseUnavailableMiddleware:
     """Turn 'cannot reach the database' in a view into a friendly 503 with Retry-After."""
 
@@ -148,7 +160,11 @@ class DatabaseUnavailableMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        token = editorial_write_committed.set(False)
+        try:
+            return self.get_response(request)
+        finally:
+            editorial_write_committed.reset(token)
 
     def process_exception(self, request, exception):
         if isinstance(exception, UNAVAILABLE):
@@ -158,14 +174,18 @@ class DatabaseUnavailableMiddleware:
 
 def unavailable(request, error):
     """
-    The 503 answer: readers get a short apology, editors are told nothing was saved (every
-    save is one transaction). The page is rendered without the request, so it needs no
-    session, no user and no query.
+    The 503 answer: readers get a short apology; editors are told whether their change was
+    saved (every save is one transaction: it committed before the failure, or nothing of it
+    did). The page is rendered without the request, so it needs no session, no user and no
+    query.
     """
     # The request log line carries the cause (first line of the driver's message).
     request.database_unavailable = f"{type(error).__name__}: {str(error).strip()}".splitlines()[0]
-    editor = request.path_info.startswith(admin_prefix())
-    response = HttpResponse(loader.render_to_string("503.html", {"editor": editor}), status=503)
+    context = {
+        "editor": request.path_info.startswith(admin_prefix()),
+        "saved": editorial_write_committed.get(),
+    }
+    response = HttpResponse(loader.render_to_string("503.html", context), status=503)
     response["Retry-After"] = str(settings.DATABASE_RETRY_AFTER)
     patch_cache_control(response, no_store=True)
     if getattr(request, "htmx", False):

@@ -14,12 +14,13 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonRespo
 from django.http.request import split_domain_port, validate_host
 from django.shortcuts import get_object_or_404
 from django.utils.html import format_html
-from django.views.decorators.http import condition, require_safe
+from django.views.decorators.http import require_safe
 
-from stories.models import Series, Statement, Story
+from stories.models import Series, Statement
 
 from . import links
-from .caching import allow_any_origin, story_etag
+from .cors import allow_any_origin
+from .reading import story_view
 
 PROVIDER_NAME = "Story dashboard"
 CACHE_AGE = 3600
@@ -65,17 +66,8 @@ def dimension(request, name):
     return int(value)
 
 
-def oembed_etag(request):
-    url = request.GET.get("url", "")
-    found = match(request, url) if "\x00" not in url else None
-    if found is None:
-        return None
-    return "oembed-" + (story_etag(request, found[1]["slug"]) or "none")
-
-
-def embed_target(kind, parts):
-    """(title, author, embed path) for a matched URL; 404 when it is not published."""
-    story = get_object_or_404(Story.objects.published(), slug=parts["slug"])
+def embed_target(story, kind, parts):
+    """(title, embed path) for a matched URL of `story`; 404 when it is not published."""
     if kind == "statement":
         quoted = get_object_or_404(
             Statement.objects.for_timeline(story).select_related("story"), pk=int(parts["pk"])
@@ -83,7 +75,8 @@ def embed_target(kind, parts):
         return f"{quoted.speaker.name} on {story.title}", links.statement_embed_url(quoted)
     if kind == "figure":
         series = get_object_or_404(
-            Series.objects.filter(story=story).select_related("story"), slug=parts["series"]
+            Series.objects.published().filter(story=story).select_related("story"),
+            slug=parts["series"],
         )
         return f"{series.name} · {story.title}", links.figure_embed_url(series)
     return story.title, links.timeline_embed_url(story)
@@ -91,7 +84,6 @@ def embed_target(kind, parts):
 
 @require_safe
 @allow_any_origin
-@condition(etag_func=oembed_etag)
 def oembed(request):
     response_format = request.GET.get("format", "json")
     if response_format != "json":
@@ -108,7 +100,16 @@ def oembed(request):
     if found is None:
         raise Http404("This URL cannot be embedded.")
     kind, parts = found
-    title, embed_path = embed_target(kind, parts)
+    return answer(
+        request, slug=parts["slug"], kind=kind, parts=parts, max_size=(max_width, max_height)
+    )
+
+
+@story_view
+def answer(request, slug, kind, parts, max_size):
+    """The oEmbed answer for one of the published story's URLs."""
+    max_width, max_height = max_size
+    title, embed_path = embed_target(request.story, kind, parts)
     default_width, default_height = SIZES[kind]
     width = min(default_width, max_width)
     height = min(default_height, max_height)

@@ -4,6 +4,8 @@ Send public reads to an optional read replica (DATABASE_REPLICA_URL).
 Writes go to the primary. So do reads inside a transaction, and every read of a request pinned
 to the primary (PrimaryDatabaseMiddleware pins the admin, unsafe methods and anyone with a
 session), so an editor always sees what they have just saved, whatever the replica's lag.
+A public page read in one snapshot (dashboard.reading.snapshot) pins its reads to the database
+the snapshot is on, so the story's version and its content come from the same server.
 """
 
 import contextlib
@@ -13,22 +15,29 @@ from django.db import DEFAULT_DB_ALIAS, connections
 
 REPLICA = "replica"
 
-pinned_to_primary = contextvars.ContextVar("pinned_to_primary", default=False)
+pinned_alias = contextvars.ContextVar("pinned_alias", default=None)
 
 
 @contextlib.contextmanager
-def primary():
-    """Within this block every read goes to the primary."""
-    token = pinned_to_primary.set(True)
+def pinned(alias):
+    """Within this block every read goes to the database `alias`."""
+    token = pinned_alias.set(alias)
     try:
         yield
     finally:
-        pinned_to_primary.reset(token)
+        pinned_alias.reset(token)
+
+
+def primary():
+    """Within this block every read goes to the primary."""
+    return pinned(DEFAULT_DB_ALIAS)
 
 
 class ReplicaRouter:
     def db_for_read(self, model, **hints):
-        if pinned_to_primary.get() or connections[DEFAULT_DB_ALIAS].in_atomic_block:
+        if alias := pinned_alias.get():
+            return alias
+        if connections[DEFAULT_DB_ALIAS].in_atomic_block:
             return DEFAULT_DB_ALIAS
         return REPLICA
 

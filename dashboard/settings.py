@@ -145,19 +145,34 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 # While the database is unreachable, pages answer 503 with this Retry-After (seconds).
 DATABASE_RETRY_AFTER = int(os.environ.get("DATABASE_RETRY_AFTER", "30"))
 
-# A shared cache holds each story's change stamp (stories/changes.py). Several web processes
-# must share it, so production sets REDIS_URL; one development process can use memory.
+# A shared cache keeps answers that are the same for every reader (pages, polls, charts) under
+# the story's published version, so web processes share them; production sets REDIS_URL. The
+# version itself lives in PostgreSQL: when Redis cannot be reached the site reads without it
+# (dashboard/cache.py) and /healthz says the cache is degraded. Without REDIS_URL each
+# process keeps its own cache in memory.
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "dashboard.cache.TolerantRedisCache",
             "LOCATION": os.environ["REDIS_URL"],
-            # An unreachable Redis fails a request in seconds instead of hanging it.
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            # An unreachable Redis costs a request at most this long, then is left alone a while.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# How often an open story page asks whether the story changed, in seconds.
+TIMELINE_POLL_SECONDS = int(os.environ.get("TIMELINE_POLL_SECONDS", "10"))
+# How long a web process may answer from a story version it read (dashboard/reading.py): the
+# longest a published change waits before this process's polls and caches see it.
+STORY_VERSION_SECONDS = float(os.environ.get("STORY_VERSION_SECONDS", "1"))
+# How long an answer that is the same for every reader at one version (the unfiltered story
+# page, a poll's changes) stays in the shared cache. A new version is a new key, so this only
+# bounds memory, never freshness.
+SHARED_ANSWER_SECONDS = int(os.environ.get("SHARED_ANSWER_SECONDS", "600"))
+# How long a browser or CDN may reuse "unchanged" (204) from the live poll.
+LIVE_UNCHANGED_MAX_AGE = int(os.environ.get("LIVE_UNCHANGED_MAX_AGE", "1"))
 
 # Sessions live in the shared cache, written through to the database, so any web container
 # can serve any editor and a cache restart logs nobody out.
@@ -167,13 +182,15 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # anonymous GET and HEAD requests whose path matches a rule below (the first match wins), never
 # the admin, never a response that sets a cookie or already says how to cache itself.
 # Each rule: (path regex, max-age, stale-while-revalidate), in seconds.
-PUBLIC_CACHE_MAX_AGE = int(os.environ.get("PUBLIC_CACHE_MAX_AGE", "30"))
+# A withdrawn item may stay on a CDN for at most max-age + stale-while-revalidate: keep that
+# near the poll interval, which is how long it takes to leave open pages.
+PUBLIC_CACHE_MAX_AGE = int(os.environ.get("PUBLIC_CACHE_MAX_AGE", "10"))
 PUBLIC_CACHE_STALE_WHILE_REVALIDATE = int(
-    os.environ.get("PUBLIC_CACHE_STALE_WHILE_REVALIDATE", "30")
+    os.environ.get("PUBLIC_CACHE_STALE_WHILE_REVALIDATE", "10")
 )
 PUBLIC_CACHE_RULES = [
-    # The live poll (/stories/<slug>/updates/) is never_cache in its view: its address carries
-    # each reader's own position, so a shared cache could not answer two readers with one copy.
+    # The live poll (/stories/<slug>/updates/) sets its own Cache-Control in its view: public,
+    # LIVE_UNCHANGED_MAX_AGE for "unchanged", TIMELINE_POLL_SECONDS for a change.
     (r"^/$", PUBLIC_CACHE_MAX_AGE, PUBLIC_CACHE_STALE_WHILE_REVALIDATE),
     (r"^/stories/", PUBLIC_CACHE_MAX_AGE, PUBLIC_CACHE_STALE_WHILE_REVALIDATE),
     (r"^/embed/", PUBLIC_CACHE_MAX_AGE, PUBLIC_CACHE_STALE_WHILE_REVALIDATE),
@@ -181,8 +198,11 @@ PUBLIC_CACHE_RULES = [
     (r"^/oembed/$", PUBLIC_CACHE_MAX_AGE, PUBLIC_CACHE_STALE_WHILE_REVALIDATE),
     (r"^/sitemap\.xml$", PUBLIC_CACHE_MAX_AGE, PUBLIC_CACHE_STALE_WHILE_REVALIDATE),
 ]
-# A CDN may keep serving what it holds for this long while the site answers errors.
-PUBLIC_CACHE_STALE_IF_ERROR = int(os.environ.get("PUBLIC_CACHE_STALE_IF_ERROR", "86400"))
+# A CDN may keep serving what it holds for this long while the site answers errors; no longer
+# than a poll interval, so an outage does not keep a withdrawn item on readers' screens.
+PUBLIC_CACHE_STALE_IF_ERROR = int(
+    os.environ.get("PUBLIC_CACHE_STALE_IF_ERROR", str(TIMELINE_POLL_SECONDS))
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

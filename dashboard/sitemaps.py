@@ -82,7 +82,8 @@ class FigureSitemap(Sitemap):
 
     def items(self):
         return (
-            Series.objects.filter(story__status=Status.PUBLISHED)
+            Series.objects.published()
+            .filter(story__status=Status.PUBLISHED)
             .filter(Q(points__status=Status.PUBLISHED))
             .annotate(last_point=Max("points__updated_at"))
             .select_related("story")

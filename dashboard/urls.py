@@ -6,7 +6,7 @@ from django.views.generic import TemplateView
 
 from . import corrections, embeds, exports, feeds, figures, health, oembed, views
 from .api import api
-from .caching import site_condition, story_condition
+from .reading import site_view, story_view
 from .sitemaps import sitemaps
 
 urlpatterns = [
@@ -35,10 +35,10 @@ urlpatterns = [
         name="figure-embed",
     ),
     # Open data: feeds, exports, embeds, oEmbed, API, sitemap.
-    path("stories/<slug:slug>/feed/", story_condition(feeds.StoryFeed()), name="story-feed"),
+    path("stories/<slug:slug>/feed/", story_view(feeds.StoryFeed()), name="story-feed"),
     path(
         "stories/<slug:slug>/people/<slug:stakeholder>/feed/",
-        story_condition(feeds.StakeholderFeed()),
+        story_view(feeds.StakeholderFeed()),
         name="stakeholder-feed",
     ),
     path(
@@ -56,7 +56,7 @@ urlpatterns = [
     path("api/", api.urls),
     path(
         "sitemap.xml",
-        site_condition(sitemap_view),
+        site_view(sitemap_view),
         {"sitemaps": sitemaps},
         name="django.contrib.sitemaps.views.sitemap",
     ),

@@ -1,121 +1,79 @@
-import datetime
-
+from django import forms
 from django.conf import settings
-from django.core.cache import cache
-from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
-from django.views.decorators.cache import never_cache
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
-from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseStopPolling, push_url, trigger_client_event
 
-from stories import changes
+from stories.changes import difference
 from stories.models import NegotiationEvent, Statement, Story
-from stories.timeline import (
-    Cursor,
-    InvalidCursor,
-    between,
-    key_figures,
-    last_updated,
-    page,
-    people_in,
-)
+from stories.timeline import Cursor, InvalidCursor, key_figures, last_updated, page, people_in
 
 from .charts import charts_for_story
-from .filters import TimelineFilter
+from .filters import FILTER_NAMES, TimelineFilter
+from .reading import (
+    current_version,
+    moved,
+    site_view,
+    story_view,
+    vary_on_htmx,
+    wants_fragment,
+)
 
-# Corrections saved this long before a page was rendered are sent again with the next change,
-# in case the editor's transaction committed after the page read the item.
-CORRECTION_MARGIN = datetime.timedelta(seconds=30)
 STORY_CHANGED = "story-changed"
 
 
-def poll_seconds():
-    return getattr(settings, "TIMELINE_POLL_SECONDS", 10)
-
-
-def story_id_key(slug):
-    return f"story-id:{slug}"
-
-
-def published_story(slug):
-    """The published story with this slug (or 404), remembering its id for the update poll."""
-    story = get_object_or_404(Story.objects.published(), slug=slug)
-    cache.set(story_id_key(slug), story.pk, None)
-    return story
-
-
 @require_safe
+@site_view
 def story_list(request):
     stories = Story.objects.published().order_by("-started_on")
     return render(request, "dashboard/story_list.html", {"stories": stories})
 
 
-def timeline_context(story, form, timeline_page, checked):
+def timeline_context(story, form, timeline_page):
     """What the story page and its fragments render: the filtered page plus the live poll."""
-    top = timeline_page.top if timeline_page.after is None else None
     return {
         "story": story,
         "form": form,
         "timeline": timeline_page,
         "live": {
-            "stamp": changes.current_stamp(story.pk),
-            "checked": int(checked.timestamp() * 1000),  # milliseconds
-            "top": top,
-            "seconds": poll_seconds(),
+            "version": story.published_version,
+            "seconds": settings.TIMELINE_POLL_SECONDS,
             "query": form.query_string(before=None),
         },
     }
 
 
-# Renew when the story page's markup changes, so no page of the old shape is served.
-PAGE_FORMAT = 1
-PAGE_CACHE_SECONDS = 300
+def filters_in(query):
+    """The reader's filters as the poll's cache tells them apart: known names, in order, with
+    empty values and everything else (tracking parameters, say) left out."""
+    return "&".join(
+        f"{name}={value}"
+        for name in FILTER_NAMES
+        for value in sorted(query.getlist(name))
+        if value.strip()
+    )
 
 
-def page_cache_key(story_id, stamp):
-    return f"story-page:{PAGE_FORMAT}:{story_id}:{stamp}"
-
-
-def is_plain_read(request):
-    """A reader's first visit: the whole page, no filters, not signed in (same for everyone)."""
-    return not request.GET and not request.htmx and not request.COOKIES
+def unfiltered_page(request):
+    """The story page as every reader first sees it: shared, whatever else the URL carries."""
+    if wants_fragment(request) or filters_in(request.GET):
+        return None
+    return "page"
 
 
 @require_safe
-@vary_on_headers("HX-Request")
+@vary_on_htmx
+@story_view(shared=unfiltered_page)
 def story(request, slug):
-    """
-    The story dashboard. The unfiltered page is the same for every anonymous reader until the
-    story changes, so it is kept in the cache under the story's change stamp: a new stamp
-    (any edit readers could see) means a new key, so no reader gets a stale page.
-    """
-    plain = is_plain_read(request)
-    story_id = cache.get(story_id_key(slug)) if plain else None
-    if story_id is not None:
-        key = page_cache_key(story_id, changes.current_stamp(story_id))
-        content = cache.get(key)
-        if content is not None:
-            return HttpResponse(content)
-    story = published_story(slug)
-    stamp = changes.current_stamp(story.pk)
-    response = story_page(request, story)
-    if plain and response.status_code == 200:
-        # Scripts are ours, allowed by 'self' in the CSP; the page's nonce is only on tags that
-        # also match 'self', so a copy served later with another response's policy still runs.
-        cache.set(page_cache_key(story.pk, stamp), response.content, PAGE_CACHE_SECONDS)
-    return response
-
-
-def story_page(request, story):
-    checked = timezone.now()
+    """The story dashboard, or (for htmx) its filtered timeline or a page of older items."""
+    story = request.story
     form = TimelineFilter(request.GET, story=story)
     timeline_page = form.page()
     status = 400 if form.bad_cursor else 200
-    context = timeline_context(story, form, timeline_page, checked)
+    context = timeline_context(story, form, timeline_page)
     if timeline_page.next_cursor:
         context["older_href"] = (
             f"{story.get_absolute_url()}?{form.query_string(before=timeline_page.next_cursor)}"
@@ -138,95 +96,64 @@ def story_page(request, story):
     return render(request, "dashboard/story.html", context, status=status)
 
 
-def wants_fragment(request):
-    """An htmx request for part of a page (not htmx restoring a whole page from history)."""
-    return bool(request.htmx) and not request.htmx.history_restore_request
+class PollForm(forms.Form):
+    since = forms.IntegerField(min_value=0, max_value=2**63 - 1)
+
+
+def changes_for(request):
+    """The poll's answer is the same for every reader at one version with the same filters."""
+    return f"{request.GET.get('since', '')}?{filters_in(request.GET)}"
 
 
 @require_safe
-@never_cache
-@vary_on_headers("HX-Request")
+@vary_on_htmx
 def updates(request, slug):
     """
-    The live poll. Unchanged story: 204 and no database query. Changed: the htmx event
-    `story-changed`, a notice of new items above the reader's, corrected items swapped in
-    place, withdrawn items removed, the header's key figures, and a poller with the new stamp.
+    The live poll: `since` is the version the reader's page shows. Its answer depends on the
+    URL alone, so every reader at that version (and a CDN) can share it. Unchanged: an empty
+    204 that costs no query. Changed: what differs from `since` to the current version.
+    Without htmx the address is the story page itself.
     """
     if not wants_fragment(request):
-        return story_page(request, published_story(slug))
-    story_id = cache.get(story_id_key(slug))
-    since = request.GET.get("since", "")
-    if story_id is not None and since and since == changes.current_stamp(story_id):
-        return HttpResponse(status=204)
-
-    checked = timezone.now()
-    try:
-        story = published_story(slug)
-    except Http404:
-        # The story was unpublished or renamed since the page loaded: stop asking.
-        return HttpResponseStopPolling()
-    if since == changes.current_stamp(story.pk):
-        return HttpResponse(status=204)  # only the remembered id was missing
-    form = TimelineFilter(request.GET, story=story)
-    try:
-        top = Cursor.parse(request.GET["top"]) if request.GET.get("top") else None
-        bottom = Cursor.parse(request.GET["bottom"]) if request.GET.get("bottom") else None
-    except InvalidCursor:
-        return HttpResponse("The page positions in this request are not valid.", status=400)
-    try:
-        seen = datetime.datetime.fromtimestamp(
-            int(request.GET.get("checked", "")) / 1000, datetime.UTC
+        return story(request, slug=slug)
+    form = PollForm(request.GET)
+    if not form.is_valid():
+        return HttpResponse(
+            "Give the version the page shows as ?since=<a whole number>.", status=400
         )
-    except (ValueError, OverflowError, OSError):
-        seen = checked
-    corrected, withdrawn, backdated = [], [], 0
-    if top is not None:
-        statements, events = between(*form.querysets(), top, bottom)
-        since_seen = seen - CORRECTION_MARGIN
-        corrected = page(
-            statements.filter(updated_at__gt=since_seen),
-            events.filter(updated_at__gt=since_seen),
-            size=50,
-        ).items
-        withdrawn = withdrawn_ids(story, since_seen)
-        # Published since the page was read but dated among the items already loaded.
-        published_since = Q(created_at__gt=seen) | Q(published_at__gt=seen)
-        backdated = statements.filter(published_since).count()
-        backdated += events.filter(published_since).count()
-    new_count = form.count_newer(top) + backdated
-    context = timeline_context(story, form, page([], []), checked)
-    context["live"]["top"] = top
+    seen = current_version(slug)
+    if seen is None:
+        # Renamed since the page loaded: ask at the new address. Unpublished or gone: stop.
+        return moved(request, slug) or HttpResponseStopPolling()
+    if form.cleaned_data["since"] >= seen.number:
+        response = HttpResponse(status=204)
+        patch_cache_control(response, public=True, max_age=settings.LIVE_UNCHANGED_MAX_AGE)
+        return response
+    return changed(request, slug=slug, since=form.cleaned_data["since"])
+
+
+@story_view(shared=changes_for)
+def changed(request, slug, since):
+    """What a reader at version `since` sees differently now, for their filters."""
+    story = request.story
+    form = TimelineFilter(request.GET, story=story)
+    difference_now = difference(story, since, *form.querysets())
+    context = timeline_context(story, form, page([], []))
     context.update(
-        new_count=new_count,
-        corrected=corrected,
-        withdrawn=withdrawn,
+        difference=difference_now,
+        new_count=len(difference_now.new),
         figures=key_figures(story),
     )
     response = render(request, "dashboard/story.html#updates", context)
+    patch_cache_control(response, public=True, max_age=settings.TIMELINE_POLL_SECONDS)
     return trigger_client_event(response, STORY_CHANGED)
 
 
-def withdrawn_ids(story, since):
-    """Element ids of items unpublished since `since`, so open pages can remove them."""
-    ids = [
-        f"statement-{pk}"
-        for pk in Statement.objects.filter(story=story, updated_at__gt=since)
-        .exclude(status="published")
-        .values_list("pk", flat=True)
-    ]
-    ids += [
-        f"event-{pk}"
-        for pk in NegotiationEvent.objects.filter(story=story, updated_at__gt=since)
-        .exclude(status="published")
-        .values_list("pk", flat=True)
-    ]
-    return ids
-
-
 @require_safe
-@vary_on_headers("HX-Request")
+@vary_on_htmx
+@story_view
 def stakeholder(request, slug, stakeholder_slug):
-    story = published_story(slug)
+    story = request.story
     person = get_object_or_404(people_in(story), slug=stakeholder_slug)
     statements = Statement.objects.for_timeline(story).filter(speaker=person)
     events = NegotiationEvent.objects.for_timeline(story).filter(participants=person)
@@ -274,8 +201,9 @@ def roles_over_time(story, person):
 
 
 @require_safe
+@story_view
 def statement(request, slug, pk):
-    story = published_story(slug)
+    story = request.story
     statement = get_object_or_404(Statement.objects.for_timeline(story), pk=pk)
     permalink = request.build_absolute_uri(reverse("statement", args=[story.slug, statement.pk]))
     context = {
@@ -288,8 +216,9 @@ def statement(request, slug, pk):
 
 
 @require_safe
+@story_view
 def event(request, slug, pk):
-    story = published_story(slug)
+    story = request.story
     event = get_object_or_404(NegotiationEvent.objects.for_timeline(story), pk=pk)
     permalink = request.build_absolute_uri(reverse("event", args=[story.slug, event.pk]))
     context = {

@@ -55,12 +55,17 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture(autouse=True)
-def empty_cache():
-    """Each test starts with an empty cache: ids are reused once a test's transaction rolls
-    back, so a change stamp or cached page keyed by a story id must not outlive its test."""
+def empty_cache(settings):
+    """Each test starts with an empty cache and no remembered story versions: ids and versions
+    repeat once a test's transaction rolls back, so nothing keyed by them may outlive its test.
+    Versions are read afresh on every request unless a test says otherwise."""
     from django.core.cache import cache
 
+    from dashboard import reading
+
     cache.clear()
+    reading.forget_versions()
+    settings.STORY_VERSION_SECONDS = 0
 
 
 @pytest.fixture

@@ -157,6 +157,38 @@ def sign_in(base_url, username, password):
     return answer, {**cookies, **cookies_from(answer[1])}
 
 
+def post_form(base_url, path, cookies, data, token_from=None):
+    """
+    POST `data` as the signed-in user of `cookies`, with the CSRF token of the form page
+    `token_from` (default: `path` itself). Returns (status, headers, body).
+    """
+    status, _, body = get(base_url + (token_from or path), {"Cookie": cookie_header(cookies)})
+    assert status == 200, body[:300]
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)[1].decode()
+    form = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": token}, doseq=True).encode()
+    request = urllib.request.Request(
+        base_url + path,
+        data=form,
+        headers={"Cookie": cookie_header(cookies), "Referer": base_url + path},
+    )
+    try:
+        with no_redirects.open(request, timeout=15) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def eventually(check, timeout=10, interval=0.1):
+    """Call `check` until it returns something true, or fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result or time.monotonic() > deadline:
+            assert result, f"not true within {timeout} s"
+            return result
+        time.sleep(interval)
+
+
 def cookies_from(headers):
     cookies = {}
     for header in headers.get_all("Set-Cookie") or []:

@@ -41,7 +41,7 @@ PUBLIC_PAGES = [
     PublicPage("correction log", lambda story: f"/stories/{story.slug}/corrections/"),
     PublicPage(
         "live poll after a change",
-        lambda story: f"/stories/{story.slug}/updates/?since=stale",
+        lambda story: f"/stories/{story.slug}/updates/?since=0",
         headers={"HX-Request": "true"},
         shows_statements=False,
     ),
@@ -142,7 +142,12 @@ def test_a_draft_story_has_no_public_page(client, page):
 def test_unpublishing_takes_an_item_off_the_page(
     client, story, page, django_capture_on_commit_callbacks
 ):
-    statement = factories.statement(story, quote="TEST-SOON-UNPUBLISHED", **corrected())
+    statement = factories.statement(story, quote="Test words as first published.")
+    # Corrected after publication, so the correction log shows it too.
+    statement.quote = "TEST-SOON-UNPUBLISHED"
+    for name, value in corrected().items():
+        setattr(statement, name, value)
+    statement.save()
     if page.shows_statements:
         assertContains(page.get(client, story), "TEST-SOON-UNPUBLISHED")
 

@@ -1,6 +1,6 @@
 """Corrections: a published statement or figure changed after publication says so, publicly."""
 
-from datetime import timedelta
+import datetime
 
 import pytest
 from django.template import engines
@@ -110,21 +110,46 @@ def test_a_corrected_figure_is_in_the_log(editor_client, client, story):
     assertContains(log, "The test source gave 750, not 700.")
 
 
-def test_the_log_lists_newest_corrections_first_and_leaves_out_unpublished_items(client, story):
-    now = timezone.now()
-    factories.statement(
-        story, quote="Older fix.", corrected_at=now - timedelta(days=2), correction_note="Old."
-    )
-    factories.statement(story, quote="Newer fix.", corrected_at=now, correction_note="New.")
-    factories.statement(
-        story, quote="Withdrawn fix.", status="draft", corrected_at=now, correction_note="Gone."
-    )
+def corrected(item, note, **changes):
+    """`item` corrected as the editor's form does it: new values, a note, the date stamped."""
+    for name, value in changes.items():
+        setattr(item, name, value)
+    item.correction_note = note
+    item.corrected_at = timezone.now()
+    item.save()
+    return item
+
+
+def test_the_log_lists_newest_corrections_first_and_shows_withdrawals_without_their_text(
+    client, story
+):
+    older = factories.statement(story, quote="Older words.")
+    newer = factories.statement(story, quote="Newer words.")
+    withdrawn = factories.statement(story, quote="Test words taken off the site.")
+    corrected(older, "Test note: older.", quote="Older fix.")
+    corrected(newer, "Test note: newer.", quote="Newer fix.")
+    withdrawn.status = "draft"
+    withdrawn.withdrawal_note = "Test note: not said by them."
+    withdrawn.save()
 
     log = client.get(f"/stories/{story.slug}/corrections/")
 
     html = log.content.decode()
+    assert html.index("Test note: not said by them.") < html.index("Newer fix.")
     assert html.index("Newer fix.") < html.index("Older fix.")
-    assertNotContains(log, "Withdrawn fix.")
+    assertContains(log, "Withdrawn on")
+    assertNotContains(log, "Test words taken off the site.")
+
+
+def test_the_log_keeps_every_correction_of_an_item_not_only_the_latest(client, story):
+    statement = factories.statement(story, quote="Test words v1.")
+    corrected(statement, "Test note: first fix.", quote="Test words v2.")
+    corrected(statement, "Test note: second fix.", quote="Test words v3.")
+
+    log = client.get(f"/stories/{story.slug}/corrections/")
+
+    assertContains(log, "Test note: first fix.")
+    assertContains(log, "Test note: second fix.")
 
 
 def test_the_log_needs_the_same_number_of_queries_however_long_it_is(
@@ -132,18 +157,17 @@ def test_the_log_needs_the_same_number_of_queries_however_long_it_is(
 ):
     series = factories.series(story)
     for n in range(5):
-        factories.statement(story, corrected_at=timezone.now(), correction_note=f"Fix {n}.")
-        factories.point(
-            series,
-            as_of=f"2024-0{n + 1}-01",
-            corrected_at=timezone.now(),
-            correction_note=f"Figure fix {n}.",
-        )
+        corrected(factories.statement(story), f"Fix {n}.", quote=f"Test fixed {n}.")
+        corrected(factories.event(story), f"Event fix {n}.", title=f"Test event fixed {n}")
+        point = factories.point(series, as_of=datetime.date(2024, n + 1, 1))
+        corrected(point, f"Figure fix {n}.", value=n + 1)
 
-    with django_assert_max_num_queries(3):
+    # story, log, statements shown, events shown, their participants
+    with django_assert_max_num_queries(5):
         response = client.get(f"/stories/{story.slug}/corrections/")
 
     assertContains(response, "Figure fix 4.")
+    assertContains(response, "Test event fixed 4")
 
 
 def test_the_log_of_a_draft_story_is_not_found(client):

@@ -126,7 +126,7 @@ def test_an_htmx_request_gets_the_chart_block_only(client, story, series):
     html = response.content.decode()
     assert html.lstrip().startswith('<section class="chart" id="chart-workforce"')
     assert "<html" not in html
-    assert response["Vary"] == "HX-Request"
+    assert response["Vary"] == "HX-Request, HX-History-Restore-Request"
 
 
 def test_the_chart_block_refreshes_itself_when_the_story_changes(client, story, series):

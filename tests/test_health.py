@@ -17,7 +17,7 @@ def test_health_is_ok_when_the_database_answers(client):
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "databases": {"default": "ok"}}
+    assert response.json() == {"status": "ok", "databases": {"default": "ok"}, "cache": "local"}
 
 
 @pytest.mark.django_db
@@ -27,7 +27,11 @@ def test_health_is_unavailable_when_the_database_does_not_answer(client):
         response = client.get("/healthz")
 
     assert response.status_code == 503
-    assert response.json() == {"status": "unavailable", "databases": {"default": "unreachable"}}
+    assert response.json() == {
+        "status": "unavailable",
+        "databases": {"default": "unreachable"},
+        "cache": "local",
+    }
 
 
 @pytest.mark.django_db

@@ -12,12 +12,13 @@ from unittest import mock
 
 import pytest
 from django.conf import settings
+from django.contrib.messages.middleware import MessageMiddleware
 from django.db import OperationalError
 from django.db.backends.utils import CursorWrapper
 from django.test import RequestFactory
 
 from dashboard.middleware import server_error
-from stories.models import DataPoint, Series, Source
+from stories.models import DataPoint, Series, Source, Statement
 from tests import factories, servers
 
 
@@ -100,6 +101,7 @@ def test_an_editorial_save_that_fails_halfway_writes_nothing(admin_client, story
         "unit": "jobs",
         "description": "",
         "position": 0,
+        "status": "published",
         "points-TOTAL_FORMS": 1,
         "points-INITIAL_FORMS": 0,
         "points-MIN_NUM_FORMS": 0,
@@ -118,8 +120,38 @@ def test_an_editorial_save_that_fails_halfway_writes_nothing(admin_client, story
         response = admin_client.post(f"/{settings.ADMIN_PATH}stories/series/add/", form)
 
     assert response.status_code == 503
+    assert b"nothing you submitted" in response.content
     assert not Series.objects.filter(slug="test-workforce").exists()
     assert Source.objects.filter(pk=source.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)  # the save must really commit
+def test_an_editor_whose_save_committed_before_the_outage_is_told_it_was_saved(admin_client, story):
+    source = factories.source()
+    speaker = factories.stakeholder()
+    form = {
+        "story": story.pk,
+        "speaker": speaker.pk,
+        "speaker_role": "Test Minister",
+        "quote": "Test quote saved just before the outage.",
+        "context": "",
+        "said_on": "2024-09-27",
+        "said_on_precision": "day",
+        "method": "interview",
+        "source": source.pk,
+        "status": "published",
+    }
+    # The statement commits; then storing the editor's "saved" message, on the way out, finds
+    # the database gone.
+    lost = OperationalError("server closed the connection unexpectedly (test)")
+    admin_client.raise_request_exception = False  # answered by handler500, as in production
+    with mock.patch.object(MessageMiddleware, "process_response", side_effect=lost):
+        response = admin_client.post(f"/{settings.ADMIN_PATH}stories/statement/add/", form)
+
+    assert response.status_code == 503
+    assert b"Your change was saved" in response.content
+    assert b"nothing you submitted" not in response.content
+    assert Statement.objects.filter(quote="Test quote saved just before the outage.").exists()
 
 
 # The real thing: gunicorn on a PostgreSQL server of the test's own, stopped and started under

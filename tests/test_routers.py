@@ -47,7 +47,7 @@ def test_editors_requests_are_pinned_and_readers_requests_are_not():
     seen = []
 
     def view(request):
-        seen.append(routers.pinned_to_primary.get())
+        seen.append(routers.pinned_alias.get() == "default")
         return HttpResponse()
 
     middleware = PrimaryDatabaseMiddleware(view)

@@ -88,7 +88,7 @@ def figure_csv(client, story):
 
 
 def live_poll(client, story):
-    return client.get(f"/stories/{story.slug}/updates/?since=stale", headers={"HX-Request": "true"})
+    return client.get(f"/stories/{story.slug}/updates/?since=0", headers={"HX-Request": "true"})
 
 
 def correction_log(client, story):

@@ -1,7 +1,7 @@
 // What htmx attributes cannot do under our Content Security Policy (no eval, so no
-// hx-trigger filters): pause the live poll while the tab is hidden, tell the poll which
-// items the reader has loaded, apply corrections to just those items, keep keyboard focus
-// where the reader is, and copy a citation.
+// hx-trigger filters): pause the live poll while the tab is hidden, apply corrections to just
+// the items the reader has loaded, keep keyboard focus where the reader is, and copy a
+// citation. The poll itself asks only with its own address, so readers share its answers.
 (function () {
   "use strict";
 
@@ -17,18 +17,9 @@
     }
   });
 
-  // Corrections are sent for the items the reader has on screen: from the top item (in the
-  // poll's address) down to the oldest loaded one.
-  document.addEventListener("htmx:configRequest", function (event) {
-    if (!isPoll(event.detail.elt)) return;
-    var items = document.querySelectorAll("#timeline-items [data-cursor]");
-    if (items.length) {
-      event.detail.parameters.bottom = items[items.length - 1].getAttribute("data-cursor");
-    }
-  });
-
-  // A changed story's poll brings corrected and withdrawn items in a <template>. Only the
-  // ones on this page are touched: htmx's out-of-band swaps would complain about the rest.
+  // A changed story's poll brings corrected and withdrawn items in a <template>, the same for
+  // every reader. Only the ones on this page are touched: htmx's out-of-band swaps would
+  // complain about the rest.
   function removeEmptyMonth(heading) {
     if (!heading || !heading.classList.contains("month")) return;
     var next = heading.nextElementSibling;

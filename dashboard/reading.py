@@ -1,0 +1,238 @@
+"""
+How the public site reads a story: in one database snapshot, at one published version.
+
+A story's published version (Story.published_version) moves in the same transaction as every
+change readers can see. Everything derived from it (ETags, Last-Modified, the shared page and
+poll caches, the chart cache) is read from the same snapshot as the content it describes, on
+the primary or on a replica alike, so a lagging replica serves old content under the old
+version and never new content under an old version, or the reverse.
+
+- `story_view` wraps every public view of one story: a former slug answers 301, an unknown or
+  draft story 404, a client holding the current version 304; otherwise the view runs inside
+  one snapshot with `request.story` set. Views that are the same for every reader may name a
+  `shared` variant: their answer is kept in the cache under the version it was read at.
+- `site_view` does the same for the pages about every story (the home page, the sitemap).
+- `current_version` is the cheap read the live poll and the shared caches start from.
+"""
+
+import contextlib
+import hashlib
+import time
+from dataclasses import dataclass
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connections, router, transaction
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.urls import reverse
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+from django.views.decorators.vary import vary_on_headers
+
+from stories.models import FormerSlug, Story
+
+from . import routers
+
+# Renew when what the public surfaces render changes shape, so no ETag or cached answer of the
+# old shape is served after a deploy.
+FORMAT = "3"
+
+
+@contextlib.contextmanager
+def snapshot():
+    """
+    Every read inside sees the database as it was at one moment (PostgreSQL's repeatable read,
+    read-only), on the one server the router picks for reads. Inside a transaction that is
+    already open (an editor's preview, a test) the reads share that transaction's view.
+    """
+    alias = router.db_for_read(Story)
+    connection = connections[alias]
+    with routers.pinned(alias):
+        if connection.in_atomic_block:
+            yield
+            return
+        with transaction.atomic(using=alias):
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield
+
+
+@dataclass(frozen=True)
+class Version:
+    """A published story's id and version, and when the version last moved."""
+
+    story_id: int
+    number: int
+    at: object = None
+
+
+_seen = {}  # slug -> (monotonic deadline, Version)
+
+
+def current_version(slug):
+    """
+    The published story's current Version, or None. One small query, remembered by this
+    process for STORY_VERSION_SECONDS (so a poll every few milliseconds costs no query), which
+    is the most a change can wait before this process sees it.
+    """
+    now = time.monotonic()
+    remembered = _seen.get(slug)
+    if remembered and remembered[0] > now:
+        return remembered[1]
+    row = (
+        Story.objects.published()
+        .filter(slug=slug)
+        .values_list("pk", "published_version", "published_version_at")
+        .first()
+    )
+    if row is None:
+        _seen.pop(slug, None)
+        return None
+    version = Version(*row)
+    if settings.STORY_VERSION_SECONDS > 0:
+        _seen[slug] = (now + settings.STORY_VERSION_SECONDS, version)
+    return version
+
+
+def forget_versions():
+    """Forget every remembered version (tests)."""
+    _seen.clear()
+
+
+def version_of(story):
+    return Version(story.pk, story.published_version, story.published_version_at)
+
+
+def etag(version, variant):
+    return f'"{FORMAT}-{version.story_id}-{version.number}-{variant}"'
+
+
+# Every view that answers an htmx request differently says so, for every cache on the way.
+vary_on_htmx = vary_on_headers("HX-Request", "HX-History-Restore-Request")
+
+
+def wants_fragment(request):
+    """An htmx request for part of a page (not htmx restoring a whole page from history)."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def representation(request):
+    """Which of a URL's two answers this request gets: the whole page or its fragment."""
+    return "fragment" if wants_fragment(request) else "page"
+
+
+def moved(request, slug):
+    """A 301 to the same address under the story's new slug, when `slug` is a former one."""
+    story = (
+        FormerSlug.objects.filter(slug=slug, story__status="published")
+        .values_list("story__slug", flat=True)
+        .first()
+    )
+    if story is None:
+        return None
+    match = request.resolver_match
+    if match is None or "slug" not in match.kwargs:
+        return None
+    url = reverse(match.view_name, args=match.args, kwargs={**match.kwargs, "slug": story})
+    if query := request.META.get("QUERY_STRING"):
+        url += f"?{query}"
+    return HttpResponsePermanentRedirect(url)
+
+
+def conditional(request, version, variant):
+    """A 304 when the client already holds this version of this answer, else None."""
+    last_modified = version.at.timestamp() if version.at else None
+    return get_conditional_response(
+        request, etag=etag(version, variant), last_modified=last_modified
+    )
+
+
+def validators(response, version, variant):
+    """ETag and Last-Modified of the version the answer was read at."""
+    if response.status_code == 200 and not response.has_header("ETag"):
+        response["ETag"] = etag(version, variant)
+        if version.at:
+            response["Last-Modified"] = http_date(version.at.timestamp())
+    return response
+
+
+def shared_key(request, variant):
+    digest = hashlib.sha256(variant.encode()).hexdigest()[:32]
+    return f"shared:{FORMAT}:{request.resolver_match.view_name}:{digest}"
+
+
+def not_found(request):
+    raise Http404("No published story has this address.")
+
+
+def story_view(view=None, *, shared=None, missing=not_found):
+    """
+    Serve a public view of the published story `slug` (see the module's docstring).
+
+    `shared(request)` names the variant of an answer that is the same for every reader (say,
+    the unfiltered page), or None for an answer made for this request only. A shared answer is
+    kept in the cache under the story's version, so a second reader costs no query and a new
+    version is a new key: nothing cached outlives the version it was read at. `missing(request)`
+    answers for a story that is not published (the API answers in JSON).
+    """
+    if view is None:
+        return lambda view: story_view(view, shared=shared, missing=missing)
+
+    @wraps(view)
+    def wrapped(request, *args, slug, **kwargs):
+        variant = representation(request)
+        shared_variant = shared(request) if shared else None
+        if shared_variant is not None and (seen := current_version(slug)):
+            if answer := conditional(request, seen, variant):
+                return answer
+            cached = cache.get(shared_key(request, shared_variant), version=cache_version(seen))
+            if cached is not None:
+                return validators(cached, seen, variant)
+        with snapshot():
+            story = Story.objects.published().filter(slug=slug).first()
+            if story is None:
+                return moved(request, slug) or missing(request)
+            version = version_of(story)
+            if answer := conditional(request, version, variant):
+                return answer
+            request.story = story
+            response = view(request, *args, slug=slug, **kwargs)
+        if shared_variant is not None and response.status_code == 200:
+            cache.set(
+                shared_key(request, shared_variant),
+                response,
+                settings.SHARED_ANSWER_SECONDS,
+                version=cache_version(version),
+            )
+        return validators(response, version, variant)
+
+    return wrapped
+
+
+def cache_version(version):
+    return f"{version.story_id}.{version.number}"
+
+
+def site_version():
+    """Every published story's id and version, as one Version-like digest (one query)."""
+    rows = Story.objects.published().order_by("pk").values_list("pk", "published_version")
+    digest = hashlib.sha256(";".join(f"{pk}:{number}" for pk, number in rows).encode())
+    return Version(0, int.from_bytes(digest.digest()[:6]), None)
+
+
+def site_view(view):
+    """A public page about every published story, with an ETag that moves with any of them."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        variant = representation(request)
+        with snapshot():
+            version = site_version()
+            if answer := conditional(request, version, variant):
+                return answer
+            response = view(request, *args, **kwargs)
+        return validators(response, version, variant)
+
+    return wrapped
