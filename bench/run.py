@@ -55,8 +55,8 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from stories import changes  # noqa: E402
-from stories.models import Story  # noqa: E402
+from bench import live_wave  # noqa: E402
+from stories.models import Statement, Story  # noqa: E402
 
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 SIZES = {
@@ -66,9 +66,13 @@ SIZES = {
 if QUICK:
     SIZES["100k"] = {"statements": 10_000, "events": 500, "stakeholders": 200, "points": 500}
 RUNS = 5 if QUICK else 15
+# Open pages polling after one published change (the live wave), over one poll interval.
+WAVE_READERS = [100, 1_000] if QUICK else [100, 10_000]
+POLL_SECONDS = 10
 WRK_SECONDS = 3 if QUICK else 10
 DEEP_PAGES = 5 if QUICK else 25
 RESULTS = ROOT / "bench" / "results"
+GUNICORN_LOG = RESULTS / "gunicorn.log"
 
 
 def slug(size):
@@ -96,32 +100,36 @@ def probes(story):
         deep = next_path if next_path.startswith("/") else base + next_path
     speaker = story.statements.values_list("speaker__slug", flat=True).first()
     statement = story.statements.published().order_by("-said_on").values_list("pk", flat=True)[500]
-    stamp = changes.current_stamp(story.pk)
+    version = Story.objects.get(pk=story.pk).published_version
     htmx = {"HX-Request": "true"}
+    # (name, path, headers, whether each request starts with an empty cache)
     return [
-        ("dashboard page", base, {}),
-        # Any cookie makes the view render rather than serve the shared cached copy.
-        ("dashboard page, rendered", base, {"Cookie": "bench=1"}),
-        ("timeline fragment", base, htmx),
-        ("filtered fragment", f"{base}?speaker={speaker}", htmx),
-        ("deep cursor fragment", deep, htmx),
-        ("search fragment", f"{base}?q=factory+workforce", htmx),
-        ("stakeholder page", f"{base}people/{speaker}/", {}),
-        ("statement permalink", f"{base}statements/{statement}/", {}),
-        ("figure page", f"{base}figures/synthetic-series-1/", {}),
-        ("poll, unchanged", f"{base}updates/?since={stamp}", htmx),
+        ("dashboard page", base, {}, False),
+        ("dashboard page, rendered", base, {}, True),
+        ("timeline fragment", base, htmx, False),
+        ("filtered fragment", f"{base}?who={speaker}", htmx, False),
+        ("deep cursor fragment", deep, htmx, False),
+        ("search fragment", f"{base}?q=factory+workforce", htmx, False),
+        ("stakeholder page", f"{base}people/{speaker}/", {}, False),
+        ("statement permalink", f"{base}statements/{statement}/", {}, False),
+        ("figure page", f"{base}figures/synthetic-series-1/", {}, False),
+        ("poll, unchanged", f"{base}updates/?since={version}", htmx, False),
     ]
 
 
-def server_time(client, path, headers):
+def server_time(client, path, headers, fresh):
     """Median wall time of the request handled in-process (ms) and its query count."""
     for _ in range(2):
         client.get(path, headers=headers)
     times = []
     for _ in range(RUNS):
+        if fresh:
+            cache.clear()
         started = time.perf_counter()
         response = client.get(path, headers=headers)
         times.append((time.perf_counter() - started) * 1000)
+    if fresh:
+        cache.clear()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path, headers=headers)
     return statistics.median(times), len(queries), response.status_code
@@ -145,13 +153,13 @@ def start_gunicorn():
         "PORT": str(port),
         "WEB_CONCURRENCY": "2",
         "STATIC_ROOT": str(RESULTS / "static"),
-        "LOG_LEVEL": "WARNING",
+        # The request log (one JSON line a request, with its queries) measures the live wave.
+        "LOG_LEVEL": "INFO",
+        "LOG_FORMAT": "json",
     }
+    log = GUNICORN_LOG.open("w")
     server = subprocess.Popen(
-        [str(ROOT / "scripts" / "web")],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        [str(ROOT / "scripts" / "web")], env=env, stdout=log, stderr=subprocess.STDOUT
     )
     url = f"http://127.0.0.1:{port}"
     for _ in range(120):
@@ -262,8 +270,8 @@ def main():
     client = Client()
     rows = {}
     for size, story in stories.items():
-        for name, path, headers in probes(story):
-            ms, queries, status = server_time(client, path, headers)
+        for name, path, headers, fresh in probes(story):
+            ms, queries, status = server_time(client, path, headers, fresh)
             rows.setdefault(name, {})[size] = {"ms": ms, "queries": queries, "status": status}
 
     # Pages cached by this process (DEBUG, plain static names) must not reach gunicorn's.
@@ -272,13 +280,27 @@ def main():
     try:
         story = stories["100k"]
         base = story.get_absolute_url()
-        stamp = changes.current_stamp(story.pk)
+        waves, before = [], None
+        for readers in WAVE_READERS:
+            before = Story.objects.get(pk=story.pk).published_version
+            waves.append(
+                live_wave.run(
+                    url,
+                    f"{base}updates/?since={before}",
+                    readers,
+                    POLL_SECONDS,
+                    lambda: publish_a_change(story),
+                    GUNICORN_LOG,
+                )
+            )
+        version = Story.objects.get(pk=story.pk).published_version
         trivial, trivial_errors, _ = wrk(url, "/robots.txt", {})
         throughput = {"trivial (/robots.txt)": (trivial, trivial_errors)}
         for name, path, headers in [
             ("dashboard page", base, {}),
             ("timeline fragment", base, {"HX-Request": "true"}),
-            ("poll, unchanged", f"{base}updates/?since={stamp}", {"HX-Request": "true"}),
+            ("poll, unchanged", f"{base}updates/?since={version}", {"HX-Request": "true"}),
+            ("poll, changed", f"{base}updates/?since={before}", {"HX-Request": "true"}),
         ]:
             rate, errors, socket_errors = wrk(url, path, headers)
             throughput[name] = (rate, errors)
@@ -286,7 +308,7 @@ def main():
                 print(f"wrk socket errors on {name}: {socket_errors}")
         sizes, blocking = download_sizes(url, base)
         status, body, _, header_bytes = fetch(
-            f"{url}{base}updates/?since={stamp}", {"HX-Request": "true"}
+            f"{url}{base}updates/?since={version}", {"HX-Request": "true"}
         )
         poll = {"status": status, "body_bytes": len(body), "header_bytes": header_bytes}
         browser = browser_times(url, {size: s.get_absolute_url() for size, s in stories.items()})
@@ -295,10 +317,17 @@ def main():
         server.wait(timeout=20)
 
     REDIS.terminate()
-    report(rows, throughput, trivial, sizes, blocking, poll, browser)
+    report(rows, throughput, trivial, sizes, blocking, poll, browser, waves)
 
 
-def report(rows, throughput, trivial, sizes, blocking, poll, browser):
+def publish_a_change(story):
+    """A change readers see, committed as an editor's save would: a corrected context."""
+    statement = Statement.objects.for_timeline(story).first()
+    statement.context = f"Synthetic context, revised at {time.time():.3f}."
+    statement.save()
+
+
+def report(rows, throughput, trivial, sizes, blocking, poll, browser, waves):
     lines = ["", "1-2. Server time (median ms, in-process) and queries per request", ""]
     lines.append(
         f"{'view':24} {'1k ms':>8} {'100k ms':>8} {'ratio':>6} {'queries 1k/100k':>16} status"
@@ -323,6 +352,22 @@ def report(rows, throughput, trivial, sizes, blocking, poll, browser):
         f"unchanged poll: status {poll['status']}, body {poll['body_bytes']} B, "
         f"headers {poll['header_bytes']} B"
     )
+    lines += [
+        "",
+        f"6. The live wave: one published change, then N open pages poll over {POLL_SECONDS} s",
+        "",
+        f"{'pages':>7} {'polls':>7} {'changed':>8} {'errors':>7} {'queries':>8} "
+        f"{'renders':>8} {'last reader has it (s)':>23}",
+    ]
+    for wave in waves:
+        lines.append(
+            f"{wave.readers:7,} {wave.polls:7,} {wave.changed_answers:8,} {wave.errors:7} "
+            f"{wave.queries:8} {wave.renders:8} {wave.seconds_to_last:23.1f}"
+        )
+    lines.append(
+        f"goal: queries and renders the same at every N; last reader within "
+        f"{POLL_SECONDS + 2} s (one poll interval plus 2 s)"
+    )
     lines += ["", "5. Headless Chromium, navigation to … (ms)", ""]
     for size, t in browser.items():
         lines.append(
@@ -340,6 +385,7 @@ def report(rows, throughput, trivial, sizes, blocking, poll, browser):
                 "render_blocking": blocking,
                 "poll": poll,
                 "browser": browser,
+                "live_wave": [vars(wave) for wave in waves],
             },
             indent=2,
         )

@@ -11,13 +11,14 @@ import heapq
 import re
 
 from django.contrib.syndication.views import Feed
+from django.db.models import Max, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html, format_html_join
 
-from stories.models import NegotiationEvent, Stakeholder, Statement
+from stories.models import Change, NegotiationEvent, Stakeholder, Statement
 from stories.timeline import sort_key
 
 from . import links
@@ -46,6 +47,10 @@ class AtomFeed(Atom1Feed):
 
     def add_item(self, *args, **kwargs):
         super().add_item(*map(clean, args), **{key: clean(v) for key, v in kwargs.items()})
+
+    def latest_post_date(self):
+        """The feed is as new as the story's last change readers can see (its change log)."""
+        return self.feed.get("story_changed_at") or super().latest_post_date()
 
 
 def quote_title(statement, length=80):
@@ -94,6 +99,10 @@ def event_html(event):
     return format_html_join("", "{}", ((part,) for part in parts))
 
 
+def ids_of(items, model):
+    return [item.pk for item in items if isinstance(item, model)]
+
+
 def at_midday(date):
     """A date as an aware datetime; the feed format needs a time, the story only has a day."""
     return timezone.make_aware(datetime.datetime.combine(date, datetime.time(12)))
@@ -129,7 +138,22 @@ class StoryFeed(Feed):
     def items(self, story):
         statements = self.statements(story)[:ENTRIES]
         events = self.events(story)[:ENTRIES]
-        return list(heapq.merge(statements, events, key=sort_key, reverse=True))[:ENTRIES]
+        items = list(heapq.merge(statements, events, key=sort_key, reverse=True))[:ENTRIES]
+        # Each entry is as new as its last change readers saw, from the change log (one query).
+        changes = (
+            Change.objects.filter(story=story)
+            .filter(
+                Q(subject=Change.Subject.STATEMENT, object_id__in=ids_of(items, Statement))
+                | Q(subject=Change.Subject.EVENT, object_id__in=ids_of(items, NegotiationEvent))
+            )
+            .values("subject", "object_id")
+            .annotate(at=Max("at"))
+        )
+        self.changed_at = {(row["subject"], row["object_id"]): row["at"] for row in changes}
+        return items
+
+    def feed_extra_kwargs(self, story):
+        return {"story_changed_at": story.published_version_at}
 
     def item_title(self, item):
         if isinstance(item, Statement):
@@ -148,7 +172,8 @@ class StoryFeed(Feed):
         return item.published_at or at_midday(item.when.date)
 
     def item_updateddate(self, item):
-        return item.updated_at
+        subject = "statement" if isinstance(item, Statement) else "event"
+        return self.changed_at.get((subject, item.pk)) or self.item_pubdate(item)
 
     def item_author_name(self, item):
         if isinstance(item, Statement):

@@ -4,6 +4,7 @@ public pages, pinning editors to the primary database, and a friendly 503 while 
 is unreachable.
 """
 
+import contextlib
 import contextvars
 import logging
 import re
@@ -11,7 +12,7 @@ import sys
 import time
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError, connections, transaction
 from django.http import HttpResponse
 from django.template import loader
 from django.utils.cache import patch_cache_control
@@ -34,22 +35,44 @@ def admin_prefix():
     return "/" + settings.ADMIN_PATH
 
 
+class QueryCounter:
+    """Counts the database queries of one request (a connection execute wrapper)."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
 class RequestLogMiddleware:
-    """One line per request: method, path, status and duration in milliseconds."""
+    """
+    One line per request: method, path, status, duration in milliseconds, database queries,
+    and, for an answer that is the same for every reader, whether the shared cache had it
+    (`shared`: hit or miss; dashboard.reading).
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         started = time.perf_counter()
-        response = self.get_response(request)
+        queries = QueryCounter()
+        with contextlib.ExitStack() as stack:
+            for connection in connections.all():
+                stack.enter_context(connection.execute_wrapper(queries))
+            response = self.get_response(request)
         duration_ms = round((time.perf_counter() - started) * 1000, 1)
         fields = {
             "method": request.method,
             "path": request.path,
             "status": response.status_code,
             "duration_ms": duration_ms,
+            "queries": queries.count,
         }
+        if shared := getattr(request, "shared_answer", None):
+            fields["shared"] = shared
         if error := getattr(request, "database_unavailable", None):
             fields["database_unavailable"] = error
         request_log.info(

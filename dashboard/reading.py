@@ -189,6 +189,7 @@ def story_view(view=None, *, shared=None, missing=not_found):
                 return answer
             cached = cache.get(shared_key(request, shared_variant), version=cache_version(seen))
             if cached is not None:
+                request.shared_answer = "hit"
                 return validators(cached, seen, variant)
         with snapshot():
             story = Story.objects.published().filter(slug=slug).first()
@@ -200,6 +201,7 @@ def story_view(view=None, *, shared=None, missing=not_found):
             request.story = story
             response = view(request, *args, slug=slug, **kwargs)
         if shared_variant is not None and response.status_code == 200:
+            request.shared_answer = "miss"
             cache.set(
                 shared_key(request, shared_variant),
                 response,

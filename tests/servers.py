@@ -225,8 +225,14 @@ class ThrowawayPostgres:
         self.run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres")
         return self
 
-    def start(self):
-        options = f"-p {self.port} -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off"
+    def start(self, *settings):
+        """Start the server, with extra `-c name=value` settings if given."""
+        options = " ".join(
+            [
+                f"-p {self.port} -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off",
+                *(f"-c {setting}" for setting in settings),
+            ]
+        )
         self.run(
             "pg_ctl",
             "-D",
@@ -239,6 +245,12 @@ class ThrowawayPostgres:
             options,
         )
 
+    def allow_replication(self):
+        """Let a replica on loopback stream from this server (before it starts)."""
+        with (self.data / "pg_hba.conf").open("a") as hba:
+            hba.write("host replication postgres 127.0.0.1/32 trust\n")
+        return self
+
     def stop(self, mode="fast"):
         self.run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
 
@@ -246,6 +258,40 @@ class ThrowawayPostgres:
         with contextlib.suppress(subprocess.CalledProcessError):
             self.stop("immediate")
         shutil.rmtree(self.data, ignore_errors=True)
+
+
+class ThrowawayReplica(ThrowawayPostgres):
+    """
+    A streaming replica of a ThrowawayPostgres primary (started with wal_level=replica and
+    `allow_replication()`), applying each commit `delay` after the primary made it: a read
+    replica that lags, on demand.
+    """
+
+    def __init__(self, primary, delay="3s"):
+        super().__init__()
+        self.primary = primary
+        self.delay = delay
+
+    def init(self):
+        shutil.rmtree(self.data)  # pg_basebackup makes the directory itself
+        self.run(
+            "pg_basebackup",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.primary.port),
+            "-U",
+            "postgres",
+            "-D",
+            str(self.data),
+            "-R",
+            "-X",
+            "stream",
+        )
+        return self
+
+    def start(self):
+        super().start("hot_standby=on", f"recovery_min_apply_delay={self.delay}")
 
 
 class ThrowawayRedis:

@@ -32,6 +32,23 @@ def test_each_request_is_logged_once_with_status_and_duration(client, story, cap
 
 
 @pytest.mark.django_db
+def test_each_line_counts_the_queries_and_says_whether_the_shared_cache_had_the_answer(
+    client, story, caplog, django_assert_num_queries
+):
+    with caplog.at_level(logging.INFO, logger="dashboard.requests"):
+        client.get(story.get_absolute_url())
+        client.get(story.get_absolute_url())
+        client.get(story.get_absolute_url(), {"q": "test"})
+
+    rendered, shared, filtered = request_records(caplog)
+    assert (rendered.shared, shared.shared) == ("miss", "hit")
+    assert not hasattr(filtered, "shared")
+    assert rendered.queries > shared.queries >= 1  # the version is read; the page is not
+    with django_assert_num_queries(filtered.queries):
+        client.get(story.get_absolute_url(), {"q": "test"})
+
+
+@pytest.mark.django_db
 def test_the_request_log_leaves_out_the_query_string(client, caplog):
     with caplog.at_level(logging.INFO, logger="dashboard.requests"):
         client.get("/?email=reader@example.test")
