@@ -87,6 +87,8 @@ class Publishable(Versioned, DatedWithPrecision):
 
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT, db_index=True)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Kept when the item is unpublished: readers saw it, so only an administrator may delete it.
+    first_published_at = models.DateTimeField(null=True, blank=True, editable=False)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -105,11 +107,19 @@ class Publishable(Versioned, DatedWithPrecision):
     def is_published(self):
         return self.status == Status.PUBLISHED
 
+    @property
+    def was_ever_published(self):
+        """Whether readers have seen it: published now, or at some time before."""
+        return self.is_published or self.first_published_at is not None
+
     def stamp_publication(self, user, was_published):
         """
         Record who published the item and when, as it goes from draft to published; an item
-        taken back to draft loses the stamp (its history keeps it).
+        taken back to draft loses the stamp (its history keeps it). The first publication's
+        time stays for good.
         """
+        if self.first_published_at is None and (self.is_published or was_published):
+            self.first_published_at = self.published_at or timezone.now()
         if self.is_published and not was_published:
             self.published_at = timezone.now()
             self.published_by = user
