@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import Case, F, OuterRef, Q, Subquery, When
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -342,8 +342,23 @@ class StatementQuerySet(PublishedQuerySet):
             self.published()
             .filter(story=story)
             .select_related("speaker", "source", "event")
+            .with_published_event()
             .order_by("-said_on", "-pk")
         )
+
+    def with_published_event(self):
+        """
+        Each statement annotated with `published_event_id`: its event's id while that event is
+        published, else None. Readers get this, never `event_id`, which would give away a
+        draft event's existence.
+        """
+        return self.annotate(
+            published_event_id=Case(When(event__status=Status.PUBLISHED, then=F("event_id")))
+        )
+
+    def in_published_events(self, kinds):
+        """Statements that belong to a published event of one of these kinds."""
+        return self.filter(event__status=Status.PUBLISHED, event__kind__in=kinds)
 
     def corrected(self, story):
         """A story's published statements corrected after publication, newest correction first."""
