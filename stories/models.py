@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
-from django.db.models import Case, F, OuterRef, Q, Subquery, When
+from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -107,11 +107,6 @@ class Publishable(Versioned, DatedWithPrecision):
     def is_published(self):
         return self.status == Status.PUBLISHED
 
-    @property
-    def was_ever_published(self):
-        """Whether readers have seen it: published now, or at some time before."""
-        return self.is_published or self.first_published_at is not None
-
     def stamp_publication(self, user, was_published):
         """
         Record who published the item and when, as it goes from draft to published; an item
@@ -126,6 +121,11 @@ class Publishable(Versioned, DatedWithPrecision):
         elif not self.is_published:
             self.published_at = None
             self.published_by = None
+
+    @property
+    def was_ever_published(self):
+        """Whether readers have seen it: published now, or at some time before."""
+        return self.is_published or self.first_published_at is not None
 
 
 class Correctable(models.Model):
@@ -353,7 +353,9 @@ class StatementQuerySet(PublishedQuerySet):
         draft event's existence.
         """
         return self.annotate(
-            published_event_id=Case(When(event__status=Status.PUBLISHED, then=F("event_id")))
+            published_event_id=models.Case(
+                models.When(event__status=Status.PUBLISHED, then=F("event_id"))
+            )
         )
 
     def in_published_events(self, kinds):

@@ -122,12 +122,12 @@ PUBLIC_PAGES = [
     PublicPage(
         "live poll after a change",
         lambda story: f"/stories/{story.slug}/updates/?since=stale",
-        HTMX,
+        headers={"HX-Request": "true"},
         shows_statements=False,
     ),
     PublicPage(
         "live poll from an open page",
-        lambda story: f"/stories/{story.slug}/updates/?since=stale&top=2099-01-01.s.1&checked=0",
+        lambda story: f"/stories/{story.slug}/updates/?since=0&top=2099-01-01.s.1&checked=0",
         HTMX,
         shows_statements=False,
     ),
@@ -304,7 +304,9 @@ def sent(response):
 
 # The live poll's list of withdrawn items (dashboard/views.py withdrawn_ids) names every item
 # not published now that changed since the page was read, drafts never published included, so
-# an open page learns their ids. The poll is being rewritten on main; this case fails until then.
+# an open page learns their ids. The poll is being rewritten on main; this case fails until
+# then, and once the rewrite stops the leak it passes, which a strict xfail reports: then
+# remove it from here.
 KNOWN_LEAKS = {"live poll from an open page"}
 
 
