@@ -139,7 +139,7 @@ class StatementOut(Schema):
     speaker_role: str = Field(description="Their role when they said it.")
     method: StatementMethod
     date: PreciseDateOut
-    event_id: int | None
+    event_id: int | None = Field(description="The published event it belongs to, if any.")
     source: SourceOut
 
 
@@ -267,7 +267,7 @@ def statement_out(statement, request):
         "speaker_role": statement.speaker_role,
         "method": statement.method,
         "date": precise(statement.when),
-        "event_id": statement.event_id,
+        "event_id": statement.published_event_id,
         "source": source_out(statement.source),
     }
 
@@ -352,7 +352,7 @@ def statements_for(story, filters):
     if filters.speaker:
         statements = statements.filter(speaker__slug__in=filters.speaker)
     if getattr(filters, "event_kind", None):
-        statements = statements.filter(event__kind__in=filters.event_kind)
+        statements = statements.in_published_events(filters.event_kind)
     statements = between(statements, "said_on", filters)
     if filters.q:
         statements = search(statements, filters.q, ["quote", "context", "speaker__name"])

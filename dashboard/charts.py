@@ -29,7 +29,7 @@ from stories.models import DataPoint, NegotiationEvent, Qualifier, Series
 # Events that mark the time axis: the story's turning points, and dates it is working towards.
 AXIS_EVENT_KINDS = [NegotiationEvent.Kind.MILESTONE, NegotiationEvent.Kind.DEADLINE]
 # Renew when figure() changes shape, so no cached figure of the old shape is served.
-FIGURE_FORMAT = 1
+FIGURE_FORMAT = 2
 FIGURE_CACHE_SECONDS = 24 * 3600
 # More titles than this cannot be read on one axis, and each one costs time to build.
 AXIS_EVENTS_MAX = 12
@@ -233,7 +233,10 @@ def axis_position(when):
 
 
 def plain(text):
-    """Text for plotly's labels, which read a little HTML: show markup as text."""
+    """
+    Text for plotly's labels, which read a little HTML (<a href> becomes a live link): show
+    markup as text. Every stored text that goes into a figure goes through here.
+    """
     return html.escape(text, quote=False)
 
 
@@ -268,7 +271,7 @@ def figure(series, points, events=()):
             "line": {"color": LINE_COLOUR, "width": 2},
         },
         # A single point is labelled with its value, so the chart reads without hovering.
-        text=[quantity(points[0], unit)] if single else None,
+        text=[plain(quantity(points[0], unit))] if single else None,
         customdata=[
             [
                 plain(str(p.when)),

@@ -94,7 +94,7 @@ def statements_csv(request, slug):
             statement.get_method_display(),
             statement.quote,
             statement.context,
-            statement.event_id,
+            statement.published_event_id,
             absolute(request, links.statement_url(statement)),
             *source_cells(statement.source),
         ]

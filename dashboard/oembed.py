@@ -9,6 +9,7 @@ allows. Unknown or unpublished URLs are 404; bad parameters are 400.
 import re
 from urllib.parse import urlsplit
 
+from django import forms
 from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.http.request import split_domain_port, validate_host
@@ -35,8 +36,27 @@ PATTERNS = [
 SIZES = {"timeline": (600, 800), "statement": (600, 360), "figure": (640, 420)}
 
 
-class BadRequest(Exception):
-    pass
+def dimension(name):
+    message = f"{name} must be a whole number of pixels from 1 to {MAX_DIMENSION}."
+    return forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_DIMENSION,
+        error_messages={"invalid": message, "min_value": message, "max_value": message},
+    )
+
+
+class OEmbedQuery(forms.Form):
+    """The consumer's parameters (oEmbed spec 2.2); `format` is answered before this."""
+
+    url = forms.CharField(
+        max_length=2000, error_messages={"required": "Give the URL to embed as ?url=…"}
+    )
+    maxwidth = dimension("maxwidth")
+    maxheight = dimension("maxheight")
+
+    def errors_text(self):
+        return " ".join(message for messages in self.errors.values() for message in messages)
 
 
 def match(request, url):
@@ -55,15 +75,6 @@ def match(request, url):
         if found:
             return kind, found.groupdict()
     return None
-
-
-def dimension(request, name):
-    value = request.GET.get(name)
-    if value in (None, ""):
-        return MAX_DIMENSION
-    if not value.isdigit() or not 0 < int(value) <= MAX_DIMENSION:
-        raise BadRequest(f"{name} must be a whole number of pixels from 1 to {MAX_DIMENSION}.")
-    return int(value)
 
 
 def embed_target(story, kind, parts):
@@ -88,31 +99,23 @@ def oembed(request):
     response_format = request.GET.get("format", "json")
     if response_format != "json":
         return HttpResponse("Only format=json is supported.", status=501, content_type="text/plain")
-    url = request.GET.get("url", "")
-    if not url:
-        return HttpResponseBadRequest("Give the URL to embed as ?url=…", content_type="text/plain")
-    try:
-        max_width = dimension(request, "maxwidth")
-        max_height = dimension(request, "maxheight")
-    except BadRequest as error:
-        return HttpResponseBadRequest(str(error), content_type="text/plain")
-    found = match(request, url) if "\x00" not in url else None
+    query = OEmbedQuery(request.GET)
+    if not query.is_valid():
+        return HttpResponseBadRequest(query.errors_text(), content_type="text/plain")
+    found = match(request, query.cleaned_data["url"])
     if found is None:
         raise Http404("This URL cannot be embedded.")
     kind, parts = found
-    return answer(
-        request, slug=parts["slug"], kind=kind, parts=parts, max_size=(max_width, max_height)
-    )
+    return answer(request, slug=parts["slug"], kind=kind, parts=parts, query=query.cleaned_data)
 
 
 @story_view
-def answer(request, slug, kind, parts, max_size):
-    """The oEmbed answer for one of the published story's URLs."""
-    max_width, max_height = max_size
+def answer(request, slug, kind, parts, query):
+    """The oEmbed answer for one of the published story's URLs, read at its version."""
     title, embed_path = embed_target(request.story, kind, parts)
     default_width, default_height = SIZES[kind]
-    width = min(default_width, max_width)
-    height = min(default_height, max_height)
+    width = min(default_width, query["maxwidth"] or MAX_DIMENSION)
+    height = min(default_height, query["maxheight"] or MAX_DIMENSION)
     html = format_html(
         '<iframe src="{}" width="{}" height="{}" title="{}" loading="lazy"></iframe>',
         request.build_absolute_uri(embed_path),

@@ -238,30 +238,34 @@ ADMIN_PATH = os.environ.get("ADMIN_PATH", "admin/").strip("/") + "/"
 SESSION_COOKIE_AGE = int(float(os.environ.get("EDITOR_SESSION_HOURS", "8")) * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-# Login protection (django-axes): after AXES_FAILURE_LIMIT failed logins, the user name and,
-# separately, the address they came from are locked out for AXES_COOLOFF_MINUTES.
+# Login protection (django-axes, dashboard/lockout.py). AXES_FAILURE_LIMIT failed logins for one
+# user name from one address lock that name there; LOGIN_ADDRESS_FAILURE_LIMIT failures from
+# one address, for any names, lock the address. Either lasts AXES_COOLOFF_MINUTES. Nobody can
+# lock an editor out from everywhere, and a good login clears only that user's own failures
+# from that address, so a known password cannot reset the count of guesses at another account.
+AXES_HANDLER = "dashboard.lockout.LockoutHandler"
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", "20"))
+if LOGIN_ADDRESS_FAILURE_LIMIT <= AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured("LOGIN_ADDRESS_FAILURE_LIMIT must be above AXES_FAILURE_LIMIT.")
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
-# Behind PROXY_COUNT reverse proxies, each appending to X-Forwarded-For, the client's address is
-# the PROXY_COUNT-th from the right; with none, it is the connection's own address.
+# The client's address, found by django-ipware for django-axes. Behind PROXY_COUNT reverse
+# proxies, each appending the address it was reached from to X-Forwarded-For, it is the
+# PROXY_COUNT-th entry from the right: the ones further left are whatever the client sent.
+# ipware counts the proxies named in the header, which the nearest one is not (it is
+# REMOTE_ADDR), hence one less; not strict, so a client behind a proxy of its own, which adds
+# entries on the left, still counts as itself. With no proxy it is the connection's address.
 PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
-
-
-def client_ip_address(request):
-    from django.conf import settings
-
-    if settings.PROXY_COUNT:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-        forwarded = [address.strip() for address in forwarded if address.strip()]
-        if len(forwarded) >= settings.PROXY_COUNT:
-            return forwarded[-settings.PROXY_COUNT]
-    return request.META.get("REMOTE_ADDR")
-
-
-AXES_CLIENT_IP_CALLABLE = client_ip_address
+if PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT - 1
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+else:
+    AXES_IPWARE_PROXY_COUNT = None
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+IPWARE_STRICT = False
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],

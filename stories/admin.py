@@ -3,8 +3,9 @@ The editors' admin.
 
 Every editorial model keeps its history (django-simple-history: list, diff, restore), refuses
 lost updates and normalises dates (stories.forms.EditorialForm). Publishable items are
-published and unpublished one by one or in bulk, stamped with who and when; published items
-can only be deleted by administrators. Statements and figures can be imported from CSV.
+published and unpublished one by one or in bulk, stamped with who and when; items that were
+ever published can only be deleted by administrators. Statements and figures can be imported
+from CSV.
 """
 
 from urllib.parse import urlencode
@@ -85,7 +86,13 @@ class EditorialAdmin(SimpleHistoryAdmin):
 class PublishableAdmin(EditorialAdmin):
     """Publishing stamps who and when; taking an item back to draft removes it from the site."""
 
-    readonly_fields = ["published_at", "published_by", "created_at", "updated_at"]
+    readonly_fields = [
+        "published_at",
+        "first_published_at",
+        "published_by",
+        "created_at",
+        "updated_at",
+    ]
     actions = ["publish", "unpublish"]
 
     def save_model(self, request, obj, form, change):
@@ -122,15 +129,18 @@ class PublishableAdmin(EditorialAdmin):
             request, f"Unpublished {count} item(s): readers no longer see them.", messages.SUCCESS
         )
 
+    # An item readers have seen stays accountable: unpublishing it does not make it deletable.
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.is_published and not may_delete_published(request.user):
+        if obj is not None and obj.was_ever_published and not may_delete_published(request.user):
             return False
         return super().has_delete_permission(request, obj)
 
     def get_deleted_objects(self, objs, request):
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        if not may_delete_published(request.user) and any(item.is_published for item in objs):
-            perms_needed.add(f"published {self.opts.verbose_name_plural} (unpublish them first)")
+        if not may_delete_published(request.user) and any(item.was_ever_published for item in objs):
+            perms_needed.add(
+                f"published {self.opts.verbose_name_plural} (only an administrator may delete them)"
+            )
         return deleted, counts, perms_needed, protected
 
 
@@ -232,6 +242,7 @@ class StatementAdmin(CSVImportAdmin, PublishableAdmin):
         "loaded_version",
         "corrected_at",
         "published_at",
+        "first_published_at",
         "published_by",
         "created_at",
         "updated_at",

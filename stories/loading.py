@@ -160,7 +160,7 @@ class Loader:
         if instance is None:
             instance = model(**lookup, **values)
             if values.get("status") == Status.PUBLISHED:
-                instance.published_at = self.now
+                instance.published_at = instance.first_published_at = self.now
             changed = True
         else:
             changed = [name for name, value in values.items() if getattr(instance, name) != value]

@@ -128,6 +128,8 @@ class Publishable(ReaderVisible, Versioned, DatedWithPrecision):
 
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT, db_index=True)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Kept when the item is unpublished: readers saw it, so only an administrator may delete it.
+    first_published_at = models.DateTimeField(null=True, blank=True, editable=False)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -195,14 +197,22 @@ class Publishable(ReaderVisible, Versioned, DatedWithPrecision):
     def stamp_publication(self, user, was_published):
         """
         Record who published the item and when, as it goes from draft to published; an item
-        taken back to draft loses the stamp (its history keeps it).
+        taken back to draft loses the stamp (its history keeps it). The first publication's
+        time stays for good.
         """
+        if self.first_published_at is None and (self.is_published or was_published):
+            self.first_published_at = self.published_at or timezone.now()
         if self.is_published and not was_published:
             self.published_at = timezone.now()
             self.published_by = user
         elif not self.is_published:
             self.published_at = None
             self.published_by = None
+
+    @property
+    def was_ever_published(self):
+        """Whether readers have seen it: published now, or at some time before."""
+        return self.is_published or self.first_published_at is not None
 
 
 class Correctable(models.Model):
@@ -623,8 +633,25 @@ class StatementQuerySet(PublishedQuerySet):
             self.published()
             .filter(story=story)
             .select_related("speaker", "source", "event")
+            .with_published_event()
             .order_by("-said_on", "-pk")
         )
+
+    def with_published_event(self):
+        """
+        Each statement annotated with `published_event_id`: its event's id while that event is
+        published, else None. Readers get this, never `event_id`, which would give away a
+        draft event's existence.
+        """
+        return self.annotate(
+            published_event_id=models.Case(
+                models.When(event__status=Status.PUBLISHED, then=F("event_id"))
+            )
+        )
+
+    def in_published_events(self, kinds):
+        """Statements that belong to a published event of one of these kinds."""
+        return self.filter(event__status=Status.PUBLISHED, event__kind__in=kinds)
 
     def corrected(self, story):
         """A story's published statements corrected after publication, newest correction first."""

@@ -3,8 +3,9 @@ The newsroom's roles.
 
 - Readers need no account.
 - Editors (staff in the "Editors" group) add, change and view every editorial model, publish
-  and unpublish, and may delete drafts of statements, events and figures; they cannot delete
-  anything published, nor see or manage accounts.
+  and unpublish, and may delete drafts of statements, events and figures that were never
+  published; they cannot delete anything readers have seen (published now or before), nor see
+  or manage accounts.
 - Administrators (superusers) can do everything.
 """
 
@@ -21,7 +22,8 @@ EDITORIAL_MODELS = [
     "series",
     "datapoint",
 ]
-# Editors may delete these while they are drafts (stories.admin.PublishableAdmin checks).
+# Editors may delete these while they are drafts never published (stories.admin.PublishableAdmin
+# checks Publishable.was_ever_published).
 DELETABLE_DRAFTS = ["statement", "negotiationevent", "datapoint"]
 
 
@@ -38,5 +40,5 @@ def editors_group():
 
 
 def may_delete_published(user):
-    """Only administrators delete what readers have seen."""
+    """Only administrators delete what readers have seen, even once it is unpublished."""
     return user.is_active and user.is_superuser

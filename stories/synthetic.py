@@ -99,7 +99,7 @@ def generate(
     now = timezone.now()
     start = datetime.date(2015, 1, 1)
     span = (datetime.date(2024, 12, 31) - start).days
-    published = {"status": Status.PUBLISHED, "published_at": now}
+    published = {"status": Status.PUBLISHED, "published_at": now, "first_published_at": now}
 
     with transaction.atomic():
         story = Story.objects.filter(slug=slug).first()

@@ -108,6 +108,31 @@ def test_drafts_never_appear_in_the_api(client, story):
         assert "123" not in body
 
 
+def test_a_statement_gives_the_id_of_its_event_only_once_the_event_is_published(client, story):
+    published = factories.event(story)
+    draft = factories.event(story, status="draft")
+    in_published = factories.statement(story, event=published)
+    in_draft = factories.statement(story, event=draft)
+
+    for path in ("statements", "timeline"):
+        items = client.get(f"/api/stories/{story.slug}/{path}/").json()["items"]
+        event_ids = {item["id"]: item["event_id"] for item in items if item["type"] == "statement"}
+        assert event_ids == {in_published.pk: published.pk, in_draft.pk: None}, path
+
+
+@pytest.mark.parametrize("path", ["statements", "timeline"])
+def test_the_event_kind_filter_does_not_reveal_a_draft_events_kind(client, story, path):
+    published = factories.event(story, kind=NegotiationEvent.Kind.DEADLINE)
+    draft = factories.event(story, kind=NegotiationEvent.Kind.DEADLINE, status="draft")
+    in_published = factories.statement(story, event=published)
+    factories.statement(story, event=draft)
+
+    response = client.get(f"/api/stories/{story.slug}/{path}/", {"event_kind": "deadline"})
+
+    statements = [item["id"] for item in response.json()["items"] if item["type"] == "statement"]
+    assert statements == [in_published.pk]
+
+
 def test_speaker_filter_is_repeatable(client, story):
     first = factories.stakeholder(slug="test-first")
     second = factories.stakeholder(slug="test-second")

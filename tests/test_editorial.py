@@ -276,6 +276,27 @@ def test_unpublishing_drafts_needs_no_note(editor_client, story):
     assert response.status_code == 302
 
 
+def test_the_first_publication_is_remembered_through_unpublishing_and_publishing_again(
+    editor_client, story
+):
+    statement = factories.statement(story, status="draft")
+    changelist = admin_url("statement", "changelist")
+
+    def apply(action):
+        editor_client.post(changelist, {"action": action, "_selected_action": [statement.pk]})
+        statement.refresh_from_db()
+
+    apply("publish")
+    first = statement.first_published_at
+    apply("unpublish")
+    assert statement.published_at is None
+    assert statement.first_published_at == first
+    apply("publish")
+
+    assert first is not None
+    assert statement.first_published_at == first < statement.published_at
+
+
 def test_an_edit_of_an_unchanged_statement_keeps_its_publication_stamp(editor_client, story):
     statement = factories.statement(story, status="draft")
     editor_client.post(

@@ -36,6 +36,18 @@ def test_statements_csv_has_each_statement_with_speaker_date_and_source(client, 
     assert row["permalink"] == f"http://testserver/stories/{story.slug}/statements/{statement.pk}/"
 
 
+def test_statements_csv_gives_the_event_id_only_once_the_event_is_published(client, story):
+    published = factories.event(story)
+    draft = factories.event(story, status="draft")
+    in_published = factories.statement(story, event=published)
+    in_draft = factories.statement(story, event=draft)
+
+    found = rows(client.get(f"/stories/{story.slug}/export/statements.csv"))
+
+    event_ids = {row["id"]: row["event_id"] for row in found}
+    assert event_ids == {str(in_published.pk): str(published.pk), str(in_draft.pk): ""}
+
+
 def test_events_csv_lists_participants_and_source(client, story):
     people = [factories.stakeholder(name="Test One"), factories.stakeholder(name="Test Two")]
     factories.event(story, participants=people, title="Test CSV meeting", place="Test Town")

@@ -25,7 +25,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.html import escape
 
-from stories.models import Source
+from stories.models import NegotiationEvent, Series, Source
 from tests import factories
 
 MARKER = "HOSTILE"
@@ -48,12 +48,18 @@ PAYLOADS = [
     f"@SUM(1+1)*cmd|' /C calc'!A0 {MARKER}-at",
     f"-2+3+cmd|' /C calc'!A0 {MARKER}-minus",
     f"\t=1+1 {MARKER}-tab",
+    # plotly.js draws <a href> in chart labels as a live link, in embeds on other sites too.
+    f'jobs<a href="https://evil.example/{MARKER}">x</a>',
 ]
 
 
 @pytest.fixture(params=PAYLOADS, ids=range(len(PAYLOADS)))
 def corpus(request, db):
-    """One story whose every text field holds the payload, published on every surface."""
+    """
+    One story whose every text field holds the payload, published on every surface: its
+    charts too, through the series' name, unit and description, the point's note and source,
+    and a milestone event marked on the chart's time axis.
+    """
     payload = request.param
     story = factories.story(title=payload, standfirst=payload)
     speaker = factories.stakeholder(name=payload, role=payload, description=payload)
@@ -73,7 +79,15 @@ def corpus(request, db):
         description=payload,
         place=payload,
     )
-    series = factories.series(story, name=payload, description=payload)
+    factories.event(
+        story,
+        kind=NegotiationEvent.Kind.MILESTONE,
+        source=source,
+        title=payload,
+        description=payload,
+    )
+    unit = payload[: Series._meta.get_field("unit").max_length]
+    series = factories.series(story, name=payload, unit=unit, description=payload)
     factories.point(series, source=source, note=payload)
     return Corpus(payload, story, statement)
 
@@ -158,17 +172,23 @@ def assert_csv_inert(body, payload):
     assert any(payload.strip() in cell for cell in cells), "the payload is not in the CSV"
 
 
+# The only markup our charts put in plotly's text: line breaks, and the empty <extra> that hides
+# the trace name in the hover.
+CHART_MARKUP = re.compile(r"<br>|<extra></extra>")
+
+
 def assert_figure_inert(body, payload):
-    """A chart page: inert as HTML, and no hover or label text in its figure holds live markup."""
+    """A page with charts: inert as HTML, and no text in any of its figures holds markup."""
     assert_html_inert(body, payload)
     figures = re.findall(
         r'<script id="[^"]*-figure" type="application/json">(.*?)</script>', body.decode(), re.S
     )
     assert figures, "the page has no chart figure"
-    strings = list(json_strings(json.loads(figures[0])))
-    if "<" in payload:
-        # plotly.js draws <a>, <b> and <br> in hover and label text: they must arrive escaped.
-        assert not [text for text in strings if payload in text], "live markup in chart text"
+    strings = [text for figure in figures for text in json_strings(json.loads(figure))]
+    # plotly.js draws <a>, <b>, <br>… in label, hover and axis text: stored text must arrive
+    # escaped, so no "<" is left but our own line breaks, whichever field it came from.
+    live = [text for text in strings if "<" in CHART_MARKUP.sub("", text)]
+    assert not live, f"live markup in chart text: {live}"
     assert any(MARKER in text for text in strings), "the payload is not in the chart's text"
 
 
@@ -231,7 +251,11 @@ def admin(path):
 
 SURFACES = [
     Surface("home", lambda client, corpus: client.get("/")),
-    Surface("story page", lambda client, corpus: client.get(corpus.story.get_absolute_url())),
+    Surface(
+        "story page",
+        lambda client, corpus: client.get(corpus.story.get_absolute_url()),
+        assert_figure_inert,
+    ),
     Surface(
         "story timeline fragment",
         lambda client, corpus: client.get(
@@ -251,7 +275,11 @@ SURFACES = [
         ),
     ),
     Surface("figure page", lambda client, corpus: client.get(figure(corpus)), assert_figure_inert),
-    Surface("figure embed", lambda client, corpus: client.get(f"/embed{figure(corpus)}")),
+    Surface(
+        "figure embed",
+        lambda client, corpus: client.get(f"/embed{figure(corpus)}"),
+        assert_figure_inert,
+    ),
     Surface(
         "figure CSV",
         lambda client, corpus: client.get(figure(corpus).rstrip("/") + ".csv"),
@@ -336,6 +364,21 @@ def test_the_html_check_catches_an_htmx_attribute_made_from_stored_text():
 def test_the_html_check_passes_escaped_text():
     payload = PAYLOADS[0]
     assert_html_inert(f'<p title="{escape(payload)}">{escape(payload)}</p>'.encode(), payload)
+
+
+def test_the_chart_check_catches_markup_in_any_chart_text_and_passes_our_line_breaks():
+    payload = PAYLOADS[-1]
+
+    def page(label):
+        figure = json.dumps({"data": [{"text": [f"750 {label}"], "hovertemplate": "a<br>b"}]})
+        return (
+            f'<script id="chart-figure" type="application/json">{figure}</script>'
+            f"<p>{escape(payload)}</p>"
+        ).encode()
+
+    with pytest.raises(AssertionError, match="live markup"):
+        assert_figure_inert(page(payload), payload)
+    assert_figure_inert(page(escape(payload)), payload)
 
 
 def test_the_csv_check_catches_a_formula_and_passes_a_neutralised_one():

@@ -108,16 +108,43 @@ def test_xml_is_not_implemented(client, story):
 
 
 @pytest.mark.parametrize(
-    "params", [{"maxwidth": "wide"}, {"maxheight": "-5"}, {"maxwidth": "0"}, {"url": ""}]
+    "params",
+    [
+        {"maxwidth": "wide"},
+        {"maxheight": "-5"},
+        {"maxwidth": "0"},
+        {"maxwidth": "10001"},
+        {"url": ""},
+        # str.isdigit() accepts these, int() does not.
+        {"maxwidth": "\u00b2"},
+        {"maxheight": "\u00b2"},
+        {"maxwidth": "\u2460"},
+        {"maxheight": "\u2460"},
+        {"maxwidth": "9" * 5000},
+        {"maxheight": "1e3"},
+    ],
 )
 def test_bad_parameters_are_a_400(client, story, params):
     response = client.get("/oembed/", {"url": f"http://testserver/stories/{story.slug}/", **params})
 
     assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/plain")
 
 
-def test_a_nul_byte_in_the_url_is_not_a_server_error(client, story):
-    assert oembed(client, f"http://testserver/stories/{story.slug}\x00/").status_code == 404
+@pytest.mark.parametrize("name", ["maxwidth", "maxheight"])
+def test_a_bad_dimension_is_explained(client, story, name):
+    response = client.get(
+        "/oembed/", {"url": f"http://testserver/stories/{story.slug}/", name: "\u00b2"}
+    )
+
+    assert response.status_code == 400
+    assert response.content.decode() == (
+        f"{name} must be a whole number of pixels from 1 to 10000."
+    )
+
+
+def test_a_nul_byte_in_the_url_is_a_bad_request_not_a_server_error(client, story):
+    assert oembed(client, f"http://testserver/stories/{story.slug}\x00/").status_code == 400
 
 
 def test_title_with_markup_is_escaped_in_the_iframe(client):

@@ -81,9 +81,54 @@ def test_editors_cannot_bulk_delete_published_statements(editor_client, story):
     confirmation = editor_client.post(admin_url("statement", "changelist"), selected)
     forced = editor_client.post(admin_url("statement", "changelist"), {**selected, "post": "yes"})
 
-    assertContains(confirmation, "published statements (unpublish them first)")
+    assertContains(confirmation, "published statements (only an administrator may delete them)")
     assert forced.status_code == 403
     assert Statement.objects.count() == 2
+
+
+def set_status_by(client, statement, action):
+    """The statement after `client` used the admin's publish or unpublish action on it."""
+    client.post(
+        admin_url("statement", "changelist"), {"action": action, "_selected_action": [statement.pk]}
+    )
+    statement.refresh_from_db()
+    assert statement.status == ("published" if action == "publish" else "draft")
+    return statement
+
+
+def unpublished_by(client, statement):
+    return set_status_by(client, statement, "unpublish")
+
+
+def test_editors_cannot_delete_a_statement_they_unpublished(editor_client, story):
+    draft = factories.statement(story, status="draft")
+    withdrawn = unpublished_by(editor_client, set_status_by(editor_client, draft, "publish"))
+
+    response = editor_client.post(admin_url("statement", "delete", withdrawn.pk), {"post": "yes"})
+
+    assert response.status_code == 403
+    assert Statement.objects.filter(pk=withdrawn.pk).exists()
+
+
+def test_editors_cannot_bulk_delete_a_statement_they_unpublished(editor_client, story):
+    withdrawn = unpublished_by(editor_client, factories.statement(story))
+    selected = {"action": "delete_selected", "_selected_action": [withdrawn.pk]}
+
+    confirmation = editor_client.post(admin_url("statement", "changelist"), selected)
+    forced = editor_client.post(admin_url("statement", "changelist"), {**selected, "post": "yes"})
+
+    assertContains(confirmation, "published statements (only an administrator may delete them)")
+    assert forced.status_code == 403
+    assert Statement.objects.filter(pk=withdrawn.pk).exists()
+
+
+def test_administrators_can_delete_a_statement_that_was_unpublished(admin_client_, story):
+    withdrawn = unpublished_by(admin_client_, factories.statement(story))
+
+    response = admin_client_.post(admin_url("statement", "delete", withdrawn.pk), {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not Statement.objects.filter(pk=withdrawn.pk).exists()
 
 
 def test_editors_cannot_delete_stakeholders_or_sources(editor_client):

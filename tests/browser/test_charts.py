@@ -252,3 +252,19 @@ def test_the_figure_page_has_no_serious_accessibility_violations(
         for v in results["violations"]
         if v["impact"] in ("serious", "critical")
     ] == []
+
+
+def test_markup_in_a_unit_or_milestone_title_is_drawn_as_text_not_as_a_link(live_server, watched):
+    story = factories.story()
+    link = '<a href="https://evil.test/">x</a>'  # short enough for a whole axis title
+    series = factories.series(story, slug="workforce", unit=f"jobs{link}")
+    factories.point(series, value=750)
+    factories.event(story, kind="milestone", title=f"Test {link}")
+
+    watched.goto(f"{live_server.url}/embed/stories/{story.slug}/figures/workforce/")
+
+    chart = watched.locator("#chart-workforce")
+    expect(chart.locator(".textpoint")).to_have_text(f"750 jobs{link}")
+    expect(chart.locator(".annotation")).to_have_text(f"Test {link}")
+    assert chart.locator("svg a").count() == 0
+    assert problems(watched) == []
