@@ -4,7 +4,7 @@ PYTHON := $(shell scripts/find-python)
 VENV := .venv
 PORT ?= 8000
 
-.PHONY: run test bench venv lint lock screenshots
+.PHONY: run test test-quick bench venv lint lock screenshots
 
 $(VENV)/.installed: requirements-dev.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed." >&2; exit 1; }
@@ -23,6 +23,11 @@ run: venv
 test: venv
 	scripts/system-packages
 	scripts/with-postgres $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The quick run while working: everything but the tests that start servers or a browser.
+test-quick: venv
+	scripts/system-packages
+	scripts/with-postgres $(VENV)/bin/pytest -m "not slow" $(PYTEST_ARGS)
 
 # Benchmarks at newsroom scale on a throwaway PostgreSQL server (bench/README.md).
 bench: venv

@@ -1,7 +1,6 @@
 """
-The site's own middleware: the request log, the Permissions-Policy header, cache headers for
-public pages, pinning editors to the primary database, and a friendly 503 while the database
-is unreachable.
+The site's own middleware: the request log, cache headers for public pages, pinning editors
+to the primary database, and a friendly 503 while the database is unreachable.
 """
 
 import contextlib
@@ -83,23 +82,6 @@ class RequestLogMiddleware:
             duration_ms,
             extra=fields,
         )
-        return response
-
-
-class PermissionsPolicyMiddleware:
-    """Send settings.PERMISSIONS_POLICY ({feature: [allowed origins]}) as Permissions-Policy."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-        self.header = ", ".join(
-            f"{feature}=({' '.join(origins)})"
-            for feature, origins in settings.PERMISSIONS_POLICY.items()
-        )
-
-    def __call__(self, request):
-        response = self.get_response(request)
-        if self.header:
-            response.headers.setdefault("Permissions-Policy", self.header)
         return response
 
 

@@ -64,7 +64,7 @@ MIDDLEWARE = [
     # Outermost, so the logged status and duration are what the client got.
     "dashboard.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "dashboard.middleware.PermissionsPolicyMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Inside whitenoise: static files keep whitenoise's own far-future headers.
     "dashboard.middleware.PublicCacheMiddleware",
@@ -281,7 +281,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-# Django has no setting for it; dashboard.middleware.PermissionsPolicyMiddleware sends it.
+# Django has no setting for it; django-permissions-policy's middleware sends it.
 # The site uses none of these browser features, so none is allowed, not even to itself.
 PERMISSIONS_POLICY = {
     feature: []

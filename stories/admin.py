@@ -96,7 +96,7 @@ class PublishableAdmin(EditorialAdmin):
     actions = ["publish", "unpublish"]
 
     def save_model(self, request, obj, form, change):
-        obj.stamp_publication(request.user, form.was_published)
+        obj.publisher = request.user  # stamped as the publisher if this save publishes it
         super().save_model(request, obj, form, change)
 
     @admin.action(description="Publish the selected items", permissions=["change"])
@@ -384,8 +384,7 @@ class SeriesAdmin(PublishableAdmin):
 
     def save_formset(self, request, form, formset, change):
         for point_form in formset.forms:
-            if point_form.has_changed() and point_form.instance is not None:
-                point_form.instance.stamp_publication(request.user, point_form.was_published)
+            point_form.instance.publisher = request.user
         super().save_formset(request, form, formset, change)
 
 

@@ -10,11 +10,13 @@ EditorialForm carries the rules every editorial save follows:
   public note, and stamps the correction's date.
 """
 
+import copy
 from urllib.parse import urlsplit
 
 from django import forms
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
+from django.forms.models import construct_instance
 from django.utils import timezone
 
 from .dates import PreciseDate, start_of_period
@@ -60,7 +62,11 @@ class EditorialForm(forms.ModelForm):
             self.instance.version = current.version
             self.was_published = getattr(current, "status", None) == Status.PUBLISHED
             if isinstance(current, Correctable):
-                self.check_correction(current, cleaned_data)
+                # The row as this save would leave it, to compare with what readers see now.
+                proposed = construct_instance(
+                    self, copy.copy(current), self._meta.fields, self._meta.exclude
+                )
+                self.check_correction(current, proposed)
                 self.check_withdrawal(current, cleaned_data)
         return cleaned_data
 
@@ -110,22 +116,13 @@ class EditorialForm(forms.ModelForm):
             if field_value(field, cleaned_data[name]) != getattr(current, field.attname):
                 yield name
 
-    def check_correction(self, current, cleaned_data):
+    def check_correction(self, current, proposed):
         """A published item changed where readers see it needs a public correction note."""
-        if not self.was_published:
+        if not self.was_published or proposed.status != Status.PUBLISHED:
             return
-        if cleaned_data.get("status", current.status) != Status.PUBLISHED:
+        if not current.differs_for_readers(proposed):
             return
-        changed = False
-        for name in self._meta.model.corrected_fields:
-            if name not in self.fields or name not in cleaned_data:
-                continue
-            field = self._meta.model._meta.get_field(name)
-            if field_value(field, cleaned_data[name]) != getattr(current, field.attname):
-                changed = True
-        if not changed:
-            return
-        note = (cleaned_data.get("correction_note") or "").strip()
+        note = (proposed.correction_note or "").strip()
         if not note:
             self.add_error(
                 "correction_note",

@@ -12,7 +12,6 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from .models import (
     DataPoint,
@@ -55,7 +54,6 @@ class Loader:
     def __init__(self, data):
         self.data = data
         self.changes = 0
-        self.now = timezone.now()
 
     def load(self):
         story = self.upsert(Story, {"slug": self.data["story"]["slug"]}, self.story_values())
@@ -158,9 +156,7 @@ class Loader:
         """Create the row, or update only the fields whose values differ."""
         instance = model.objects.filter(**lookup).first()
         if instance is None:
-            instance = model(**lookup, **values)
-            if values.get("status") == Status.PUBLISHED:
-                instance.published_at = instance.first_published_at = self.now
+            instance = model(**lookup, **values)  # publishing stamps itself (Publishable)
             changed = True
         else:
             changed = [name for name, value in values.items() if getattr(instance, name) != value]

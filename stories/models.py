@@ -108,8 +108,12 @@ class ReaderVisible(models.Model):
                 before = (
                     type(self)._base_manager.using(using).select_for_update().filter(pk=self.pk)
                 ).first()
+            self.before_save(before)
             super().save(*args, **kwargs)
             self.log_change(before, self, using)
+
+    def before_save(self, before):
+        """Set what a save derives from the row as it was (`before`; None for a new row)."""
 
     def public_state(self):
         """What readers see of this row, or None when they see nothing of it."""
@@ -125,6 +129,7 @@ class Publishable(ReaderVisible, Versioned, DatedWithPrecision):
     """Draft until an editor publishes; publishing stamps who and when."""
 
     change_subject = None  # this model's Change.Subject
+    publisher = None  # who is publishing it, when a save publishes it (see before_save)
 
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT, db_index=True)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -194,20 +199,23 @@ class Publishable(ReaderVisible, Versioned, DatedWithPrecision):
             using=using,
         )
 
-    def stamp_publication(self, user, was_published):
+    def before_save(self, before):
         """
-        Record who published the item and when, as it goes from draft to published; an item
-        taken back to draft loses the stamp (its history keeps it). The first publication's
-        time stays for good.
+        Stamp who published the item (`publisher`, set by whoever saves it: an editor, or None
+        for the story loader) and when, as it goes from draft to published; an item taken back
+        to draft loses the stamp (its history keeps it). The first publication's time stays.
         """
-        if self.first_published_at is None and (self.is_published or was_published):
-            self.first_published_at = self.published_at or timezone.now()
+        was_published = before is not None and before.is_published
         if self.is_published and not was_published:
             self.published_at = timezone.now()
-            self.published_by = user
+            self.published_by = self.publisher
         elif not self.is_published:
             self.published_at = None
             self.published_by = None
+        if before is not None and before.first_published_at is not None:
+            self.first_published_at = before.first_published_at
+        elif self.is_published:
+            self.first_published_at = self.published_at
 
     @property
     def was_ever_published(self):

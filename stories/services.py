@@ -25,9 +25,8 @@ def set_status(queryset, status, user, note=""):
     # the story's change stamp follow, exactly as for an edit in the form.
     changed = 0
     for item in queryset.select_for_update(of=("self",)).exclude(status=status):
-        was_published = item.is_published
         item.status = status
-        item.stamp_publication(user, was_published)
+        item.publisher = user
         item._history_user = user
         item.withdrawal_note = note
         item.save()

@@ -36,21 +36,6 @@ def sort_key(item):
     return (item.when.date, kind_rank(item), item.pk)
 
 
-def timeline(story, statements=None, events=None):
-    """
-    Merge a story's statements and events into one list, newest first.
-
-    `statements` and `events` default to everything published for the story; pass filtered
-    querysets to narrow the timeline. Each queryset is read once, so the number of queries
-    does not grow with the story.
-    """
-    if statements is None:
-        statements = Statement.objects.for_timeline(story)
-    if events is None:
-        events = NegotiationEvent.objects.for_timeline(story)
-    return list(heapq.merge(statements, events, key=sort_key, reverse=True))
-
-
 class InvalidCursor(ValueError):
     """A page cursor that was not made by this module (edited, truncated or absurd)."""
 
@@ -121,10 +106,6 @@ class Page:
     @property
     def top(self):
         return Cursor.of(self.items[0]) if self.items else None
-
-    @property
-    def bottom(self):
-        return Cursor.of(self.items[-1]) if self.items else None
 
     def __iter__(self):
         return iter(self.items)

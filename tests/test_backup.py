@@ -7,6 +7,8 @@ import pytest
 
 from tests import servers
 
+pytestmark = pytest.mark.slow  # real servers in subprocesses
+
 HITACHI_STATEMENTS = """
     select speaker.name, statement.speaker_role, statement.quote, statement.said_on,
            source.url

@@ -1,17 +1,14 @@
 """Public pages carry cache headers a CDN can honour; editors' pages never do."""
 
-from unittest import mock
-
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import OperationalError
-from django.db.backends.utils import CursorWrapper
 from django.http import HttpResponse
 from django.test import RequestFactory
 
 from dashboard.middleware import PublicCacheMiddleware
 from tests import factories
+from tests.outages import database_down
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +76,7 @@ def test_a_write_is_never_public(client, story):
 
 
 def test_the_outage_page_is_not_stored_so_a_cdn_keeps_serving_the_last_good_page(client, story):
-    with mock.patch.object(CursorWrapper, "execute", side_effect=OperationalError("down")):
+    with database_down():
         response = client.get(story.get_absolute_url())
 
     assert response.status_code == 503

@@ -3,11 +3,9 @@
 import datetime
 import json
 import re
-from unittest import mock
 
 import pytest
-from django.db import OperationalError, connection
-from django.db.backends.utils import CursorWrapper
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
@@ -16,6 +14,7 @@ from dashboard import reading
 from stories.dates import Precision
 from stories.models import NegotiationEvent, Qualifier, Statement, Status, Story
 from tests import factories
+from tests.outages import database_down
 
 pytestmark = pytest.mark.django_db
 
@@ -552,9 +551,7 @@ def test_an_older_page_and_a_changed_poll_do_not_grow_with_the_story(
 
 def test_an_unchanged_poll_answers_while_the_database_is_down(client, story, remembered_versions):
     url = poll_url(client.get(story.get_absolute_url()).text)  # the page a reader has open
-    refused = OperationalError("connection refused: the server is not running (test)")
-
-    with mock.patch.object(CursorWrapper, "execute", side_effect=refused):
+    with database_down():
         response = client.get(url, headers=HTMX)
 
     assert response.status_code == 204

@@ -8,10 +8,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stories.models import NegotiationEvent, Statement
-from stories.timeline import Cursor, InvalidCursor, page, timeline
+from stories.timeline import Cursor, InvalidCursor, page, sort_key
 from tests import factories
 
 pytestmark = pytest.mark.django_db
+
+
+def timeline(story):
+    """Every published item of the story, newest first, sorted whole: what paging must give."""
+    statements, events = querysets(story)
+    return sorted([*statements, *events], key=sort_key, reverse=True)
 
 
 def querysets(story):

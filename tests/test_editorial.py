@@ -283,7 +283,10 @@ def test_the_first_publication_is_remembered_through_unpublishing_and_publishing
     changelist = admin_url("statement", "changelist")
 
     def apply(action):
-        editor_client.post(changelist, {"action": action, "_selected_action": [statement.pk]})
+        data = {"action": action, "_selected_action": [statement.pk]}
+        if action == "unpublish":
+            data.update(confirm="yes", note="Test: taken down for a check.")
+        editor_client.post(changelist, data)
         statement.refresh_from_db()
 
     apply("publish")

@@ -59,6 +59,19 @@ def test_a_corrected_statement_is_stamped_and_shown_in_the_correction_log(
     assertContains(log, f'Corrected on <time datetime="{statement.corrected_at.astimezone():%Y}')
 
 
+def test_attributing_a_published_quote_to_someone_else_is_a_correction_too(editor_client, story):
+    statement = factories.statement(story)
+    other = factories.stakeholder(name="Test Person Who Said It")
+
+    refused = correct(editor_client, statement, speaker=other.pk)
+    correct(editor_client, statement, speaker=other.pk, correction_note="Test: wrong speaker.")
+
+    assertContains(refused, "readers will see your change as a correction")
+    statement.refresh_from_db()
+    assert statement.speaker == other
+    assert statement.corrected_at is not None
+
+
 def test_a_second_correction_needs_a_new_note(editor_client, story):
     statement = factories.statement(story, quote="Test words v1.")
     correct(editor_client, statement, quote="Test words v2.", correction_note="First fix.")

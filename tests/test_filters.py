@@ -314,17 +314,21 @@ def test_without_postgresql_search_needs_every_word_in_any_case(story, monkeypat
 
 
 @needs_postgres
-def test_the_search_can_use_its_index(story):
-    from stories import search
-    from stories.models import Statement
+@pytest.mark.parametrize(
+    ("model_name", "index"),
+    [("Statement", "statement_search_idx"), ("NegotiationEvent", "event_search_idx")],
+)
+def test_the_search_can_use_its_index(story, model_name, index):
+    from stories import models, search
 
     factories.statement(story, quote="Test: the factory must stay open.")
-    matches = search.search(Statement.objects.all(), "factory")
+    factories.event(story, title="Test: factory visit")
+    matches = search.search(getattr(models, model_name).objects.all(), "factory")
     with connection.cursor() as cursor:
         cursor.execute("set local enable_seqscan = off")
         plan = matches.explain()
 
-    assert "statement_search_idx" in plan
+    assert index in plan
 
 
 @needs_postgres

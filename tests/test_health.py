@@ -3,13 +3,11 @@
 import re
 import subprocess
 import sys
-from unittest import mock
 
 import pytest
-from django.db import OperationalError
-from django.db.backends.utils import CursorWrapper
 
 from tests import servers
+from tests.outages import database_down
 
 
 @pytest.mark.django_db
@@ -22,8 +20,7 @@ def test_health_is_ok_when_the_database_answers(client):
 
 @pytest.mark.django_db
 def test_health_is_unavailable_when_the_database_does_not_answer(client):
-    error = OperationalError("connection refused (test)")
-    with mock.patch.object(CursorWrapper, "execute", side_effect=error):
+    with database_down():
         response = client.get("/healthz")
 
     assert response.status_code == 503
@@ -76,6 +73,7 @@ def test_the_compose_health_check_passes_over_plain_http_with_the_site_host(prod
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.slow
 def test_the_compose_health_check_fails_when_nothing_answers(production_site):
     result = healthcheck({**production_site.env, "PORT": str(servers.free_port())})
 
@@ -83,6 +81,7 @@ def test_the_compose_health_check_fails_when_nothing_answers(production_site):
     assert "/healthz" in result.stderr
 
 
+@pytest.mark.slow
 def test_health_is_not_redirected_to_https(production_site):
     status, _, body = servers.get(production_site.base_url + "/healthz")
 
@@ -90,6 +89,7 @@ def test_health_is_not_redirected_to_https(production_site):
     assert b'"status": "ok"' in body
 
 
+@pytest.mark.slow
 def test_static_files_have_hashed_names_far_future_caching_and_compression(production_site):
     _, _, page = servers.get(production_site.base_url + "/", {"X-Forwarded-Proto": "https"})
     stylesheet = re.search(rb'href="(/static/css/site\.[0-9a-f]{12}\.css)"', page)

@@ -177,6 +177,7 @@ def test_an_expired_session_must_log_in_again(account):
     assert response["Location"].startswith(LOGIN)
 
 
+@pytest.mark.slow
 def test_the_admin_path_comes_from_the_environment():
     environment = {**os.environ, "ADMIN_PATH": "/test-newsroom/"}
     program = (

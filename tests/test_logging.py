@@ -4,14 +4,12 @@ import json
 import logging
 import subprocess
 import sys
-from unittest import mock
 
 import pytest
-from django.db import OperationalError
-from django.db.backends.utils import CursorWrapper
 
 from dashboard.logs import JSONFormatter
 from tests import servers
+from tests.outages import database_down
 
 
 def request_records(caplog):
@@ -60,10 +58,9 @@ def test_the_request_log_leaves_out_the_query_string(client, caplog):
 
 @pytest.mark.django_db
 def test_a_503_for_a_database_outage_is_one_line_naming_the_error(client, story, caplog):
-    error = OperationalError("connection refused (test)\nIs the server running?")
     with (
         caplog.at_level(logging.INFO),
-        mock.patch.object(CursorWrapper, "execute", side_effect=error),
+        database_down("connection refused (test)\nIs the server running?"),
     ):
         client.get(story.get_absolute_url())
 
@@ -123,6 +120,7 @@ def log_of_one_request(static_root, **env):
     return result.stderr.splitlines()
 
 
+@pytest.mark.slow
 def test_production_logs_one_json_line_per_request(tmp_path):
     lines = log_of_one_request(
         tmp_path, DEBUG="false", SECRET_KEY=servers.SECRET_KEY, SECURE_SSL_REDIRECT="false"

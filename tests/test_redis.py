@@ -13,6 +13,8 @@ from django.conf import settings
 
 from tests import servers
 
+pytestmark = pytest.mark.slow  # real servers in subprocesses
+
 STORY = "/stories/hitachi-newton-aycliffe/"
 
 

@@ -12,6 +12,8 @@ import pytest
 
 from tests import servers
 
+pytestmark = pytest.mark.slow  # real servers in subprocesses
+
 STORY = "/stories/hitachi-newton-aycliffe/"
 LAG = 3  # seconds
 

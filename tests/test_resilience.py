@@ -14,18 +14,12 @@ import pytest
 from django.conf import settings
 from django.contrib.messages.middleware import MessageMiddleware
 from django.db import OperationalError
-from django.db.backends.utils import CursorWrapper
 from django.test import RequestFactory
 
 from dashboard.middleware import server_error
 from stories.models import DataPoint, Series, Source, Statement
 from tests import factories, servers
-
-
-def database_down():
-    """Every query fails the way it does once PostgreSQL has stopped."""
-    error = OperationalError("connection refused: is the server running? (test)")
-    return mock.patch.object(CursorWrapper, "execute", side_effect=error)
+from tests.outages import database_down
 
 
 @pytest.mark.django_db
@@ -251,6 +245,7 @@ def own_postgres():
         server.remove()
 
 
+@pytest.mark.slow
 def test_postgresql_stopping_under_load_gives_503s_and_the_site_recovers_by_itself(
     own_postgres, tmp_path
 ):
@@ -273,11 +268,13 @@ def test_postgresql_stopping_under_load_gives_503s_and_the_site_recovers_by_itse
         stopping = time.monotonic()
         own_postgres.stop("fast")
         stopped = time.monotonic()
-        time.sleep(3)
-        down_from = time.monotonic()
-        time.sleep(4)
+        down_from = readers.wait_for(
+            lambda answers: any(a.status == 503 and a.started >= stopped for a in answers), 10
+        )
         editor = servers.get(f"{web.base_url}/{settings.ADMIN_PATH}", signed_in)
-        down_until = time.monotonic()
+        down_until = readers.wait_for(
+            lambda answers: sum(a.started >= down_from for a in answers) >= 40, 30
+        )
 
         # Back: PostgreSQL starts; the same gunicorn serves pages again by itself.
         own_postgres.start()
@@ -287,7 +284,7 @@ def test_postgresql_stopping_under_load_gives_503s_and_the_site_recovers_by_itse
             30,
         )
         recovered = time.monotonic()
-        time.sleep(2)
+        readers.wait_for(lambda answers: sum(a.started >= recovered for a in answers) >= 10, 30)
     finally:
         readers.stop()
         web_alive = web.process.poll() is None

@@ -88,9 +88,10 @@ def test_editors_cannot_bulk_delete_published_statements(editor_client, story):
 
 def set_status_by(client, statement, action):
     """The statement after `client` used the admin's publish or unpublish action on it."""
-    client.post(
-        admin_url("statement", "changelist"), {"action": action, "_selected_action": [statement.pk]}
-    )
+    data = {"action": action, "_selected_action": [statement.pk]}
+    if action == "unpublish":  # a published item's withdrawal carries a public note
+        data.update(confirm="yes", note="Test: withdrawn for a check.")
+    client.post(admin_url("statement", "changelist"), data)
     statement.refresh_from_db()
     assert statement.status == ("published" if action == "publish" else "draft")
     return statement

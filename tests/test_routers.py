@@ -62,6 +62,7 @@ def test_editors_requests_are_pinned_and_readers_requests_are_not():
     assert seen == [False, True, True, True]
 
 
+@pytest.mark.slow
 def test_database_replica_url_adds_the_replica_and_the_router():
     code = (
         "from django.conf import settings; "

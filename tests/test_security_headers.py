@@ -5,16 +5,13 @@ to start with a published secret key.
 
 import subprocess
 import sys
-from contextlib import contextmanager
-from unittest import mock
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import OperationalError
-from django.db.backends.utils import CursorWrapper
 
 from tests import factories, servers
+from tests.outages import database_down
 
 STRICT_REFERRER_POLICIES = {
     "no-referrer",
@@ -22,14 +19,6 @@ STRICT_REFERRER_POLICIES = {
     "strict-origin",
     "strict-origin-when-cross-origin",
 }
-
-
-@contextmanager
-def database_down():
-    """Every query fails as it does when PostgreSQL has stopped."""
-    error = OperationalError("connection refused: the server is not running (test)")
-    with mock.patch.object(CursorWrapper, "execute", side_effect=error):
-        yield
 
 
 def home(client, story):
@@ -231,6 +220,7 @@ def production_site(tmp_path_factory):
 HTTPS = {"X-Forwarded-Proto": "https"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", ["/", "/stories/hitachi-newton-aycliffe/", "/no-such-page/"])
 def test_production_pages_send_hsts_and_the_other_headers(production_site, path):
     status, headers, _ = servers.get(production_site.base_url + path, HTTPS)
@@ -243,6 +233,7 @@ def test_production_pages_send_hsts_and_the_other_headers(production_site, path)
     assert headers["Permissions-Policy"]
 
 
+@pytest.mark.slow
 def test_production_redirects_plain_http_to_https(production_site):
     status, headers, _ = servers.get(production_site.base_url + "/")
 
@@ -250,6 +241,7 @@ def test_production_redirects_plain_http_to_https(production_site):
     assert headers["Location"].startswith("https://127.0.0.1")
 
 
+@pytest.mark.slow
 def test_production_session_and_csrf_cookies_are_secure(production_site):
     status, headers, _ = servers.get(
         production_site.base_url + f"/{settings.ADMIN_PATH}login/", HTTPS
@@ -300,6 +292,7 @@ def test_the_deploy_check_would_catch_a_weak_setting():
         "django-insecure-abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnop",
     ],
 )
+@pytest.mark.slow
 def test_production_refuses_to_start_with_a_published_secret_key(secret_key):
     env = {**PRODUCTION, "SECRET_KEY": secret_key}
     if secret_key is None:

@@ -11,6 +11,8 @@ import psycopg
 import pytest
 from django.conf import settings
 
+pytestmark = pytest.mark.slow  # real servers in subprocesses
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -3,8 +3,8 @@ import datetime
 import pytest
 
 from stories.dates import Precision
-from stories.timeline import timeline
 from tests import factories
+from tests.test_dashboard_paging import timeline
 
 pytestmark = pytest.mark.django_db
 
