@@ -35,7 +35,6 @@ from stories.models import (
 )
 from stories.timeline import sort_key
 
-from . import links
 from .cors import allow_any_origin
 from .reading import site_view, story_view
 
@@ -250,8 +249,8 @@ def story_out(story, request):
         "title": story.title,
         "standfirst": story.standfirst,
         "started": precise(story.started),
-        "url": request.build_absolute_uri(links.story_url(story)),
-        "feed_url": request.build_absolute_uri(links.story_feed_url(story)),
+        "url": request.build_absolute_uri(story.get_absolute_url()),
+        "feed_url": request.build_absolute_uri(story.get_feed_url()),
         "updated_at": story.updated_at,
     }
 
@@ -260,7 +259,7 @@ def statement_out(statement, request):
     return {
         "type": "statement",
         "id": statement.pk,
-        "url": request.build_absolute_uri(links.statement_url(statement)),
+        "url": request.build_absolute_uri(statement.get_absolute_url()),
         "quote": statement.quote,
         "context": statement.context,
         "speaker": ref(statement.speaker),
@@ -276,7 +275,7 @@ def event_out(event, request):
     return {
         "type": "event",
         "id": event.pk,
-        "url": request.build_absolute_uri(links.event_url(event)),
+        "url": request.build_absolute_uri(event.get_absolute_url()),
         "title": event.title,
         "kind": event.kind,
         "description": event.description,
@@ -309,7 +308,7 @@ STATEMENT_RANK, EVENT_RANK = 1, 0
 
 
 def encode_cursor(item):
-    rank = STATEMENT_RANK if isinstance(item, Statement) else EVENT_RANK
+    rank = item.timeline_rank
     raw = f"{item.when.date.isoformat()}|{rank}|{item.pk}"
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
@@ -388,9 +387,10 @@ def page(request, querysets, limit, present):
 
 
 def present(item, request):
-    if isinstance(item, Statement):
-        return statement_out(item, request)
-    return event_out(item, request)
+    return PRESENTERS[item.timeline_kind](item, request)
+
+
+PRESENTERS = {"statement": statement_out, "event": event_out}
 
 
 # Endpoints
@@ -435,8 +435,8 @@ def list_stakeholders(request, slug: SlugPath):
             "party": person.party,
             "area": person.area,
             "description": person.description,
-            "url": request.build_absolute_uri(links.stakeholder_url(story, person)),
-            "feed_url": request.build_absolute_uri(links.stakeholder_feed_url(story, person)),
+            "url": request.build_absolute_uri(story.get_person_url(person)),
+            "feed_url": request.build_absolute_uri(story.get_person_feed_url(person)),
         }
         for person in people
     ]
@@ -493,7 +493,7 @@ def list_series(request, slug: SlugPath):
             "name": each.name,
             "unit": each.unit,
             "description": each.description,
-            "url": request.build_absolute_uri(links.figure_url(each)),
+            "url": request.build_absolute_uri(each.get_absolute_url()),
             "points": [
                 {
                     "date": precise(point.when),

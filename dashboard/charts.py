@@ -21,7 +21,6 @@ import plotly.graph_objects as go
 from django.core.cache import cache
 from django.db.models import Prefetch
 from django.http import Http404
-from django.urls import reverse
 
 from stories.dates import Precision
 from stories.models import DataPoint, NegotiationEvent, Qualifier, Series
@@ -98,15 +97,15 @@ class Chart:
 
     @property
     def url(self):
-        return reverse("figure", args=[self.story.slug, self.series.slug])
+        return self.series.get_absolute_url()
 
     @property
     def csv_url(self):
-        return reverse("figure-csv", args=[self.story.slug, self.series.slug])
+        return self.series.get_csv_url()
 
     @property
     def embed_url(self):
-        return reverse("figure-embed", args=[self.story.slug, self.series.slug])
+        return self.series.get_embed_url()
 
     @property
     def sources(self):

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_safe
 
 from stories.models import DataPoint, NegotiationEvent, Statement
 
-from . import links
 from .reading import story_view
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -95,7 +94,7 @@ def statements_csv(request, slug):
             statement.quote,
             statement.context,
             statement.published_event_id,
-            absolute(request, links.statement_url(statement)),
+            absolute(request, statement.get_absolute_url()),
             *source_cells(statement.source),
         ]
         for statement in statements
@@ -132,7 +131,7 @@ def events_csv(request, slug):
             event.description,
             event.place,
             "; ".join(person.name for person in event.participants.all()),
-            absolute(request, links.event_url(event)),
+            absolute(request, event.get_absolute_url()),
             *source_cells(event.source),
         ]
         for event in events
@@ -178,7 +177,7 @@ def figures_csv(request, slug):
             point.high,
             point.get_qualifier_display(),
             point.note,
-            absolute(request, links.figure_url(point.series)),
+            absolute(request, point.series.get_absolute_url()),
             *source_cells(point.source),
         ]
         for point in points

@@ -16,12 +16,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import format_html, format_html_join
 
 from stories.models import Change, NegotiationEvent, Stakeholder, Statement
 from stories.timeline import sort_key
-
-from . import links
 
 ENTRIES = 50
 AUTHOR = "Story dashboard newsroom"
@@ -48,59 +45,37 @@ class AtomFeed(Atom1Feed):
     def add_item(self, *args, **kwargs):
         super().add_item(*map(clean, args), **{key: clean(v) for key, v in kwargs.items()})
 
+    def root_attributes(self):
+        # Entries hold the site's own item cards, whose links are relative to the site.
+        return {**super().root_attributes(), "xml:base": self.feed["link"]}
+
     def latest_post_date(self):
         """The feed is as new as the story's last change readers can see (its change log)."""
         return self.feed.get("story_changed_at") or super().latest_post_date()
 
 
-def quote_title(statement, length=80):
+def statement_title(statement, length=80):
     quote = " ".join(statement.quote.split())
     if len(quote) > length:
         quote = quote[: length - 1].rstrip() + "…"
     return f"{statement.speaker.name}: “{quote}”"
 
 
-def source_html(source):
-    title = source.publication
-    if source.headline:
-        title = f"{title}: {source.headline}"
-    if source.url:
-        title = format_html('<a href="{}">{}</a>', source.url, title)
-    return format_html("<p>Source: {}, {}</p>", title, str(source.published))
+def event_title(event):
+    return f"{event.title} ({event.get_kind_display()}, {event.when})"
 
 
-def statement_html(statement):
-    paragraphs = format_html_join("", "<p>{}</p>", ((p,) for p in statement.paragraphs))
-    speaker = statement.speaker.name
-    if statement.speaker_role:
-        speaker = f"{speaker}, {statement.speaker_role}"
-    context = format_html("<p>{}</p>", statement.context) if statement.context else ""
-    return format_html(
-        "<blockquote>{}</blockquote><p>{} · {} · {}</p>{}{}",
-        paragraphs,
-        speaker,
-        statement.get_method_display(),
-        str(statement.when),
-        context,
-        source_html(statement.source),
-    )
+# What an entry's title, author and categories are, for each kind of timeline item.
+TITLES = {"statement": statement_title, "event": event_title}
+AUTHORS = {"statement": lambda statement: statement.speaker.name, "event": lambda event: None}
+CATEGORIES = {
+    "statement": lambda statement: ["statement", statement.speaker.slug],
+    "event": lambda event: ["event", event.kind],
+}
 
 
-def event_html(event):
-    parts = [format_html("<p>{} · {}</p>", str(event.when), event.get_kind_display())]
-    if event.description:
-        parts.append(format_html("<p>{}</p>", event.description))
-    participants = [person.name for person in event.participants.all()]
-    if participants:
-        parts.append(format_html("<p>With {}</p>", ", ".join(participants)))
-    if event.place:
-        parts.append(format_html("<p>{}</p>", event.place))
-    parts.append(source_html(event.source))
-    return format_html_join("", "{}", ((part,) for part in parts))
-
-
-def ids_of(items, model):
-    return [item.pk for item in items if isinstance(item, model)]
+def ids_of(items, kind):
+    return [item.pk for item in items if item.timeline_kind == kind]
 
 
 def at_midday(date):
@@ -110,6 +85,8 @@ def at_midday(date):
 
 class StoryFeed(Feed):
     """A story's statements and events, newest first."""
+
+    description_template = "feeds/item.html"
 
     feed_type = AtomFeed
     author_name = AUTHOR
@@ -124,10 +101,10 @@ class StoryFeed(Feed):
         return story.standfirst
 
     def link(self, story):
-        return links.story_url(story)
+        return story.get_absolute_url()
 
     def feed_url(self, story):
-        return links.story_feed_url(story)
+        return story.get_feed_url()
 
     def statements(self, story):
         return Statement.objects.for_timeline(story).select_related("story")
@@ -143,8 +120,8 @@ class StoryFeed(Feed):
         changes = (
             Change.objects.filter(story=story)
             .filter(
-                Q(subject=Change.Subject.STATEMENT, object_id__in=ids_of(items, Statement))
-                | Q(subject=Change.Subject.EVENT, object_id__in=ids_of(items, NegotiationEvent))
+                Q(subject=Change.Subject.STATEMENT, object_id__in=ids_of(items, "statement"))
+                | Q(subject=Change.Subject.EVENT, object_id__in=ids_of(items, "event"))
             )
             .values("subject", "object_id")
             .annotate(at=Max("at"))
@@ -156,34 +133,27 @@ class StoryFeed(Feed):
         return {"story_changed_at": story.published_version_at}
 
     def item_title(self, item):
-        if isinstance(item, Statement):
-            return quote_title(item)
-        return f"{item.title} ({item.get_kind_display()}, {item.when})"
+        return TITLES[item.timeline_kind](item)
 
-    def item_description(self, item):
-        if isinstance(item, Statement):
-            return statement_html(item)
-        return event_html(item)
+    def get_context_data(self, **kwargs):
+        # The entry's HTML is the item's card, as on the story page (description_template).
+        return {"item": kwargs["item"], "story": kwargs["obj"]}
 
     def item_link(self, item):
-        return links.item_url(item)
+        return item.get_absolute_url()
 
     def item_pubdate(self, item):
         return item.published_at or at_midday(item.when.date)
 
     def item_updateddate(self, item):
-        subject = "statement" if isinstance(item, Statement) else "event"
-        return self.changed_at.get((subject, item.pk)) or self.item_pubdate(item)
+        changed_at = self.changed_at.get((item.timeline_kind, item.pk))
+        return changed_at or self.item_pubdate(item)
 
     def item_author_name(self, item):
-        if isinstance(item, Statement):
-            return item.speaker.name
-        return None
+        return AUTHORS[item.timeline_kind](item)
 
     def item_categories(self, item):
-        if isinstance(item, Statement):
-            return ["statement", item.speaker.slug]
-        return ["event", item.kind]
+        return CATEGORIES[item.timeline_kind](item)
 
 
 class StakeholderFeed(StoryFeed):
@@ -211,10 +181,10 @@ class StakeholderFeed(StoryFeed):
         return f"Statements by {story.stakeholder.name}{role}, and events they took part in."
 
     def link(self, story):
-        return links.stakeholder_url(story, story.stakeholder)
+        return story.get_person_url(story.stakeholder)
 
     def feed_url(self, story):
-        return links.stakeholder_feed_url(story, story.stakeholder)
+        return story.get_person_feed_url(story.stakeholder)
 
     def statements(self, story):
         return super().statements(story).filter(speaker=story.stakeholder)

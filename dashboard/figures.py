@@ -9,7 +9,7 @@ from django.views.decorators.http import require_safe
 from . import charts
 from .embeds import framable
 from .exports import csv_response
-from .reading import story_view, vary_on_htmx, wants_fragment
+from .reading import story_view, template_for, vary_on_htmx
 
 
 @require_safe
@@ -18,9 +18,7 @@ from .reading import story_view, vary_on_htmx, wants_fragment
 def figure(request, slug, series_slug):
     """A series' chart page; an htmx request (the live refresh) gets the chart block only."""
     chart = charts.chart_for_series(request.story, series_slug)
-    template = "dashboard/figure.html"
-    if wants_fragment(request):
-        template += "#chart"
+    template = template_for(request, "dashboard/figure.html", "chart")
     embed_url = request.build_absolute_uri(chart.embed_url)
     context = {"story": chart.story, "chart": chart, "embed_url": embed_url}
     return render(request, template, context)

@@ -28,6 +28,32 @@ BEST_MATCH = "relevance"
 BEST_MATCHES_SHOWN = 50
 
 
+class CursorField(forms.CharField):
+    """A position in a timeline, as the "older items" links give it (stories.timeline.Cursor)."""
+
+    default_error_messages = {
+        "invalid": "This link to older items is not valid, so the timeline starts from the newest."
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, widget=forms.HiddenInput, **kwargs)
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if not text:
+            return None
+        try:
+            return Cursor.parse(text)
+        except InvalidCursor:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class OlderItems(forms.Form):
+    """The one parameter of a person's timeline: where its next page starts."""
+
+    before = CursorField()
+
+
 class PeopleField(forms.MultipleChoiceField):
     """Stakeholder slugs; unknown slugs are kept aside for the form to explain, not refused."""
 
@@ -68,7 +94,7 @@ class TimelineFilter(forms.Form):
         required=False,
         choices=[("", "Newest first"), (BEST_MATCH, "Best match first (when searching)")],
     )
-    before = forms.CharField(required=False, widget=forms.HiddenInput)
+    before = CursorField()
 
     def __init__(self, data, story, **kwargs):
         super().__init__(data, **kwargs)
@@ -87,17 +113,6 @@ class TimelineFilter(forms.Form):
                 "so the filter leaves them out.".format("”, “".join(unknown))
             )
         return [slug for slug in slugs if slug in known]
-
-    def clean_before(self):
-        text = self.cleaned_data["before"]
-        if not text:
-            return None
-        try:
-            return Cursor.parse(text)
-        except InvalidCursor:
-            raise forms.ValidationError(
-                "This link to older items is not valid, so the timeline starts from the newest."
-            ) from None
 
     def clean(self):
         cleaned = super().clean()

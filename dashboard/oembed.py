@@ -19,7 +19,6 @@ from django.views.decorators.http import require_safe
 
 from stories.models import Series, Statement
 
-from . import links
 from .cors import allow_any_origin
 from .reading import story_view
 
@@ -83,14 +82,14 @@ def embed_target(story, kind, parts):
         quoted = get_object_or_404(
             Statement.objects.for_timeline(story).select_related("story"), pk=int(parts["pk"])
         )
-        return f"{quoted.speaker.name} on {story.title}", links.statement_embed_url(quoted)
+        return f"{quoted.speaker.name} on {story.title}", quoted.get_embed_url()
     if kind == "figure":
         series = get_object_or_404(
             Series.objects.published().filter(story=story).select_related("story"),
             slug=parts["series"],
         )
-        return f"{series.name} · {story.title}", links.figure_embed_url(series)
-    return story.title, links.timeline_embed_url(story)
+        return f"{series.name} · {story.title}", series.get_embed_url()
+    return story.title, story.get_embed_url()
 
 
 @require_safe

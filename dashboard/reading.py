@@ -118,6 +118,11 @@ def wants_fragment(request):
     return bool(request.htmx) and not request.htmx.history_restore_request
 
 
+def template_for(request, page, fragment):
+    """The page's template, or, when htmx asks for part of the page, the named partial."""
+    return f"{page}#{fragment}" if wants_fragment(request) else page
+
+
 def representation(request):
     """Which of a URL's two answers this request gets: the whole page or its fragment."""
     return "fragment" if wants_fragment(request) else "page"

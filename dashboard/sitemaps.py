@@ -5,8 +5,6 @@ from django.db.models import Max, Q
 
 from stories.models import NegotiationEvent, Series, Stakeholder, Statement, Status, Story
 
-from . import links
-
 
 class StorySitemap(Sitemap):
     changefreq = "daily"
@@ -16,7 +14,7 @@ class StorySitemap(Sitemap):
         return Story.objects.published().order_by("pk")
 
     def location(self, story):
-        return links.story_url(story)
+        return story.get_absolute_url()
 
     def lastmod(self, story):
         return story.updated_at
@@ -34,7 +32,7 @@ class StatementSitemap(Sitemap):
         )
 
     def location(self, statement):
-        return links.statement_url(statement)
+        return statement.get_absolute_url()
 
     def lastmod(self, statement):
         return statement.updated_at
@@ -50,7 +48,7 @@ class EventSitemap(StatementSitemap):
         )
 
     def location(self, event):
-        return links.event_url(event)
+        return event.get_absolute_url()
 
 
 class StakeholderSitemap(Sitemap):
@@ -74,7 +72,7 @@ class StakeholderSitemap(Sitemap):
 
     def location(self, pair):
         story, person = pair
-        return links.stakeholder_url(story, person)
+        return story.get_person_url(person)
 
 
 class FigureSitemap(Sitemap):
@@ -91,7 +89,7 @@ class FigureSitemap(Sitemap):
         )
 
     def location(self, series):
-        return links.figure_url(series)
+        return series.get_absolute_url()
 
     def lastmod(self, series):
         return series.last_point

@@ -8,8 +8,6 @@ precision: a statement known only to the month says "2024-09", never "2024-09-01
 
 from stories.models import NegotiationEvent, Series, Stakeholder, Statement, Story
 
-from . import links
-
 CONTEXT = "https://schema.org"
 PUBLISHER = {"@type": "Organization", "name": "Story dashboard"}
 
@@ -50,7 +48,7 @@ def story(story, request=None):
         "@type": "NewsArticle",
         "headline": story.title,
         "description": story.standfirst,
-        "url": absolute(request, links.story_url(story)),
+        "url": absolute(request, story.get_absolute_url()),
         "dateModified": story.updated_at.isoformat(),
         "publisher": PUBLISHER,
         "about": {
@@ -72,11 +70,11 @@ def quotation(statement, request=None):
         "text": statement.quote,
         "creator": party(statement.speaker, statement.speaker_role),
         "dateCreated": statement.when.machine_readable,
-        "url": absolute(request, links.statement_url(statement)),
+        "url": absolute(request, statement.get_absolute_url()),
         "isBasedOn": source(statement.source),
         "isPartOf": {
             "@type": "NewsArticle",
-            "url": absolute(request, links.story_url(statement.story)),
+            "url": absolute(request, statement.story.get_absolute_url()),
         },
     }
 
@@ -87,7 +85,7 @@ def event(event, request=None):
         "@type": "Event",
         "name": event.title,
         "startDate": event.when.machine_readable,
-        "url": absolute(request, links.event_url(event)),
+        "url": absolute(request, event.get_absolute_url()),
         "isBasedOn": source(event.source),
     }
     if event.description:
@@ -108,7 +106,7 @@ def dataset(series, points=None, request=None):
         "name": f"{series.name} ({series.unit})",
         "description": series.description
         or f"{series.name}, in {series.unit}, for {series.story.title}.",
-        "url": absolute(request, links.figure_url(series)),
+        "url": absolute(request, series.get_absolute_url()),
         "variableMeasured": {
             "@type": "PropertyValue",
             "name": series.name,
@@ -119,7 +117,7 @@ def dataset(series, points=None, request=None):
         "distribution": {
             "@type": "DataDownload",
             "encodingFormat": "text/csv",
-            "contentUrl": absolute(request, links.export_url(series.story, "figures")),
+            "contentUrl": absolute(request, series.story.get_export_url("figures")),
         },
     }
     if points:
@@ -130,12 +128,8 @@ def dataset(series, points=None, request=None):
 
 def for_object(value, request=None):
     """The JSON-LD for a story, statement, event or series; dicts and lists pass through."""
-    if isinstance(value, Statement):
-        return quotation(value, request)
-    if isinstance(value, NegotiationEvent):
-        return event(value, request)
-    if isinstance(value, Series):
-        return dataset(value, request=request)
-    if isinstance(value, Story):
-        return story(value, request)
-    return value
+    build = BUILDERS.get(type(value))
+    return build(value, request=request) if build else value
+
+
+BUILDERS = {Statement: quotation, NegotiationEvent: event, Series: dataset, Story: story}

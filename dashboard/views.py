@@ -9,20 +9,23 @@ from django_htmx.http import HttpResponseStopPolling, push_url, trigger_client_e
 
 from stories.changes import difference
 from stories.models import NegotiationEvent, Statement, Story
-from stories.timeline import Cursor, InvalidCursor, key_figures, last_updated, page, people_in
+from stories.timeline import key_figures, last_updated, page, people_in
 
 from .charts import charts_for_story
-from .filters import FILTER_NAMES, TimelineFilter
+from .filters import FILTER_NAMES, OlderItems, TimelineFilter
 from .reading import (
     current_version,
     moved,
     site_view,
     story_view,
+    template_for,
     vary_on_htmx,
     wants_fragment,
 )
 
 STORY_CHANGED = "story-changed"
+STORY = "dashboard/story.html"
+ITEMS = "dashboard/items.html"  # the partials every page shares
 
 
 @require_safe
@@ -81,10 +84,11 @@ def story(request, slug):
     if timeline_page.by_relevance:
         context["newest_query"] = form.query_string(order=None)
     if wants_fragment(request):
-        if timeline_page.after is not None:
-            context["continues"] = True  # appended below the page before: no repeated month
-            return render(request, "dashboard/story.html#timeline-page", context, status=status)
-        response = render(request, "dashboard/story.html#timeline", context, status=status)
+        # "Older items" asks for the page after a cursor, appended below the page before (no
+        # repeated month); the filters ask for the whole timeline block.
+        context["continues"] = timeline_page.after is not None
+        template = f"{ITEMS}#timeline-page" if context["continues"] else f"{STORY}#timeline"
+        response = render(request, template, context, status=status)
         if request.htmx.trigger == "filters":
             # The form sends every field, empty or not; the address bar gets the tidy equivalent.
             query = form.query_string()
@@ -93,7 +97,7 @@ def story(request, slug):
     context["figures"] = key_figures(story)
     context["charts"] = charts_for_story(story)
     context["last_updated"] = last_updated(story)
-    return render(request, "dashboard/story.html", context, status=status)
+    return render(request, STORY, context, status=status)
 
 
 # The poll's one parameter, checked by a form field (a form per poll costs a third of the
@@ -146,7 +150,7 @@ def changed(request, slug, since):
         new_count=len(difference_now.new),
         figures=key_figures(story),
     )
-    response = render(request, "dashboard/story.html#updates", context)
+    response = render(request, f"{STORY}#updates", context)
     patch_cache_control(response, public=True, max_age=settings.TIMELINE_POLL_SECONDS)
     return trigger_client_event(response, STORY_CHANGED)
 
@@ -159,12 +163,9 @@ def stakeholder(request, slug, stakeholder_slug):
     person = get_object_or_404(people_in(story), slug=stakeholder_slug)
     statements = Statement.objects.for_timeline(story).filter(speaker=person)
     events = NegotiationEvent.objects.for_timeline(story).filter(participants=person)
-    try:
-        after = Cursor.parse(request.GET["before"]) if request.GET.get("before") else None
-    except InvalidCursor:
-        after, status = None, 400
-    else:
-        status = 200
+    older = OlderItems(request.GET)
+    after = older.cleaned_data["before"] if older.is_valid() else None
+    status = 200 if older.is_valid() else 400
     timeline_page = page(statements, events, after=after)
     context = {
         "story": story,
@@ -178,11 +179,11 @@ def stakeholder(request, slug, stakeholder_slug):
             reverse("stakeholder", args=[story.slug, person.slug])
             + f"?before={timeline_page.next_cursor}"
         )
-    template = "dashboard/stakeholder.html"
-    if wants_fragment(request) and after is not None:
-        template = "dashboard/story.html#timeline-page"
+    if after is not None and wants_fragment(request):
+        # "Older items" appends the next page below the one before.
         context["continues"] = True
-    return render(request, template, context, status=status)
+        return render(request, template_for(request, ITEMS, "timeline-page"), context, status)
+    return render(request, "dashboard/stakeholder.html", context, status=status)
 
 
 def roles_over_time(story, person):

@@ -313,6 +313,24 @@ class Story(Publishable):
     def get_absolute_url(self):
         return reverse("story", args=[self.slug])
 
+    def get_person_url(self, person):
+        """A person's page within this story (people are shared; their pages are per story)."""
+        return reverse("stakeholder", args=[self.slug, person.slug])
+
+    def get_feed_url(self):
+        return reverse("story-feed", args=[self.slug])
+
+    def get_person_feed_url(self, person):
+        return reverse("stakeholder-feed", args=[self.slug, person.slug])
+
+    def get_export_url(self, name):
+        """The CSV download of the story's `name`: statements, events or figures."""
+        return reverse(f"export-{name}", args=[self.slug])
+
+    def get_embed_url(self):
+        """The story's timeline as a widget for other sites."""
+        return reverse("embed-timeline", args=[self.slug])
+
     @property
     def started(self):
         return PreciseDate(self.started_on, self.started_on_precision)
@@ -552,19 +570,38 @@ class Source(SharedRecord, Versioned, DatedWithPrecision):
         }
 
 
+class TimelineItem:
+    """
+    What statements and events share as items of a story's timeline, so every surface treats
+    them alike without asking which is which: their kind (a Change.Subject value), their
+    element id on a page, their date and their permalink.
+    """
+
+    timeline_kind = None
+    timeline_rank = None  # on the same day statements (1) come before events (0)
+
+    @property
+    def dom_id(self):
+        return f"{self.timeline_kind}-{self.pk}"
+
+    def get_absolute_url(self):
+        # The permalink views are named after the kinds ("statement", "event").
+        return reverse(self.timeline_kind, args=[self.story.slug, self.pk])
+
+
 class NegotiationEventQuerySet(PublishedQuerySet):
     def for_timeline(self, story):
         """A story's published events, newest first, with what the timeline shows of each."""
         return (
             self.published()
             .filter(story=story)
-            .select_related("source")
+            .select_related("story", "source")
             .prefetch_related("participants")
             .order_by("-happened_on", "-pk")
         )
 
 
-class NegotiationEvent(Correctable, Publishable):
+class NegotiationEvent(TimelineItem, Correctable, Publishable):
     class Kind(models.TextChoices):
         MEETING = "meeting", "Meeting"
         VISIT = "visit", "Visit"
@@ -598,7 +635,8 @@ class NegotiationEvent(Correctable, Publishable):
         "source_id",
     ]
     public_fields = [*corrected_fields, "story_id", "correction_note", "corrected_at"]
-    change_subject = "event"
+    change_subject = timeline_kind = "event"
+    timeline_rank = 0
 
     objects = NegotiationEventQuerySet.as_manager()
     history = HistoricalRecords()
@@ -640,7 +678,7 @@ class StatementQuerySet(PublishedQuerySet):
         return (
             self.published()
             .filter(story=story)
-            .select_related("speaker", "source", "event")
+            .select_related("story", "speaker", "source", "event")
             .with_published_event()
             .order_by("-said_on", "-pk")
         )
@@ -671,7 +709,7 @@ class StatementQuerySet(PublishedQuerySet):
         )
 
 
-class Statement(Correctable, Publishable):
+class Statement(TimelineItem, Correctable, Publishable):
     class Method(models.TextChoices):
         INTERVIEW = "interview", "Interview"
         SPEECH = "speech", "Speech"
@@ -719,7 +757,8 @@ class Statement(Correctable, Publishable):
         "source_id",
     ]
     public_fields = [*corrected_fields, "story_id", "event_id", "correction_note", "corrected_at"]
-    change_subject = "statement"
+    change_subject = timeline_kind = "statement"
+    timeline_rank = 1
 
     objects = StatementQuerySet.as_manager()
     history = HistoricalRecords()
@@ -756,6 +795,9 @@ class Statement(Correctable, Publishable):
     @property
     def when(self):
         return PreciseDate(self.said_on, self.said_on_precision)
+
+    def get_embed_url(self):
+        return reverse("embed-statement", args=[self.story.slug, self.pk])
 
     def change_summary(self):
         role = f", {self.speaker_role}" if self.speaker_role else ""
@@ -799,6 +841,15 @@ class Series(Publishable):
 
     def __str__(self):
         return f"{self.name} ({self.unit})"
+
+    def get_absolute_url(self):
+        return reverse("figure", args=[self.story.slug, self.slug])
+
+    def get_csv_url(self):
+        return reverse("figure-csv", args=[self.story.slug, self.slug])
+
+    def get_embed_url(self):
+        return reverse("figure-embed", args=[self.story.slug, self.slug])
 
     def change_summary(self):
         return f"Figures: {self.name}"

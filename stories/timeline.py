@@ -27,13 +27,9 @@ KIND_LETTERS = {STATEMENT: "s", EVENT: "e"}
 LETTER_KINDS = {letter: kind for kind, letter in KIND_LETTERS.items()}
 
 
-def kind_rank(item):
-    return STATEMENT if isinstance(item, Statement) else EVENT
-
-
 def sort_key(item):
     """Newest first; statements before events on the same day; then newest row first."""
-    return (item.when.date, kind_rank(item), item.pk)
+    return (item.when.date, item.timeline_rank, item.pk)
 
 
 class InvalidCursor(ValueError):

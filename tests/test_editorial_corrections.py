@@ -195,8 +195,8 @@ def test_the_correction_note_partial_renders_the_public_marker(story):
     )
     uncorrected = factories.statement(story)
 
-    marker = render_to_string("dashboard/corrections.html#correction-note", {"item": statement})
-    nothing = render_to_string("dashboard/corrections.html#correction-note", {"item": uncorrected})
+    marker = render_to_string("dashboard/items.html#correction-note", {"item": statement})
+    nothing = render_to_string("dashboard/items.html#correction-note", {"item": uncorrected})
 
     assert "Corrected on" in marker
     assert "Test note for readers." in marker
@@ -208,7 +208,7 @@ def test_the_correction_marker_can_be_included_in_another_template(story):
         story, corrected_at=timezone.now(), correction_note="Test included note."
     )
     template = engines["django"].from_string(
-        '{% include "dashboard/corrections.html#correction-note" with item=item %}'
+        '{% include "dashboard/items.html#correction-note" with item=item %}'
     )
 
     html = template.render({"item": statement})

@@ -67,9 +67,14 @@ def test_a_statement_entry_carries_speaker_role_date_and_source(client, story):
 
     (entry,) = entries(feed)
     content = entry.find(f"{ATOM}summary").text
-    assert "Test Speaker, Test Secretary" in content
+    # The entry is the statement's card from the story page; its links resolve against the
+    # feed's xml:base, the story's address.
+    assert f'id="statement-{statement.pk}"' in content
+    assert "Test Speaker</a>, Test Secretary" in content
+    base = feed.get("{http://www.w3.org/XML/1998/namespace}base")
+    assert base == f"http://testserver/stories/{story.slug}/"
     assert "September 2024" in content
-    assert '<a href="https://example.test/feed">The Test Gazette' in content
+    assert '<a href="https://example.test/feed" rel="noopener">The Test Gazette' in content
     assert entry.find(f"{ATOM}author/{ATOM}name").text == "Test Speaker"
     link = entry.find(f"{ATOM}link[@rel='alternate']").get("href")
     assert link == f"http://testserver/stories/{story.slug}/statements/{statement.pk}/"

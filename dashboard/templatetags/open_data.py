@@ -16,7 +16,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from dashboard import links, structured_data
+from dashboard import structured_data
 
 register = template.Library()
 
@@ -46,10 +46,10 @@ def json_ld(context, value):
 @register.simple_tag(takes_context=True)
 def feed_link(context, story, stakeholder=None):
     if stakeholder is None:
-        title, path = f"{story.title} (Atom feed)", links.story_feed_url(story)
+        title, path = f"{story.title} (Atom feed)", story.get_feed_url()
     else:
         title = f"{stakeholder.name} · {story.title} (Atom feed)"
-        path = links.stakeholder_feed_url(story, stakeholder)
+        path = story.get_person_feed_url(stakeholder)
     return format_html(
         '<link rel="alternate" type="application/atom+xml" title="{}" href="{}">', title, path
     )
