@@ -8,20 +8,17 @@ request log (JSON, one line per request: queries, and whether the shared cache h
 says what the wave cost the database and how many answers were rendered.
 """
 
-import http.client
+import asyncio
 import json
-import threading
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
-
-THREADS = 32
 
 
 @dataclass
 class Wave:
     readers: int
-    seconds_to_last: float = 0.0  # from the change's commit to the last reader having it
+    seconds_to_last: float = 0.0  # from just after the change's commit to the last reader
     polls: int = 0
     changed_answers: int = 0
     errors: int = 0
@@ -30,18 +27,25 @@ class Wave:
     statuses: dict = field(default_factory=dict)
 
 
-def poll(base, path):
-    parts = urlsplit(base)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+async def poll(host, port, path):
+    """One poll on a connection of its own (gunicorn's sync workers close each after one)."""
     try:
-        connection.request("GET", path, headers={"HX-Request": "true"})
-        response = connection.getresponse()
-        response.read()
-        return response.status
+        reader, writer = await asyncio.open_connection(host, port)
     except OSError:
         return None
+    try:
+        writer.write(
+            f"GET {path} HTTP/1.1\r\nHost: {host}\r\nHX-Request: true\r\n"
+            "Connection: close\r\n\r\n".encode()
+        )
+        await writer.drain()
+        status_line = await asyncio.wait_for(reader.readline(), 60)
+        await reader.read()  # to the end: the server closes the connection
+        return int(status_line.split()[1])
+    except (OSError, ValueError, IndexError, TimeoutError):
+        return None
     finally:
-        connection.close()
+        writer.close()
 
 
 def run(base, poll_path, readers, interval, change, log_path):
@@ -51,39 +55,7 @@ def run(base, poll_path, readers, interval, change, log_path):
     """
     log_start = log_path.stat().st_size
     change()
-    committed = time.monotonic()
-    wave = Wave(readers)
-    schedule = [(n * interval / readers, n) for n in range(readers)]
-    lock = threading.Lock()
-    done_at = {}
-
-    def reader_thread(worker):
-        for moment, n in schedule[worker::THREADS]:
-            while True:
-                delay = committed + moment - time.monotonic()
-                if delay > 0:
-                    time.sleep(delay)
-                status = poll(base, poll_path)
-                with lock:
-                    wave.polls += 1
-                    wave.statuses[status] = wave.statuses.get(status, 0) + 1
-                if status == 200:
-                    with lock:
-                        wave.changed_answers += 1
-                        done_at[n] = time.monotonic() - committed
-                    break
-                if status != 204:
-                    with lock:
-                        wave.errors += 1
-                    break
-                moment += interval  # not seen yet: the page asks again next interval
-
-    threads = [threading.Thread(target=reader_thread, args=(w,)) for w in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wave.seconds_to_last = max(done_at.values(), default=float("nan"))
+    wave = asyncio.run(wave_of_polls(base, poll_path, readers, interval))
     time.sleep(0.5)  # let gunicorn flush the last log lines
     with log_path.open() as log:
         log.seek(log_start)
@@ -96,4 +68,30 @@ def run(base, poll_path, readers, interval, change, log_path):
                 continue
             wave.queries += entry.get("queries", 0)
             wave.renders += entry.get("shared") == "miss"
+    return wave
+
+
+async def wave_of_polls(base, poll_path, readers, interval):
+    parts = urlsplit(base)
+    wave = Wave(readers)
+    started = time.monotonic()
+    done_at = []
+
+    async def page(moment):
+        while True:
+            await asyncio.sleep(max(0, started + moment - time.monotonic()))
+            status = await poll(parts.hostname, parts.port, poll_path)
+            wave.polls += 1
+            wave.statuses[status] = wave.statuses.get(status, 0) + 1
+            if status == 200:
+                wave.changed_answers += 1
+                done_at.append(time.monotonic() - started)
+                return
+            if status != 204:
+                wave.errors += 1
+                return
+            moment += interval  # not seen yet: the page asks again one interval later
+
+    await asyncio.gather(*(page(n * interval / readers) for n in range(readers)))
+    wave.seconds_to_last = max(done_at, default=float("nan"))
     return wave

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connections, router, transaction
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.urls import reverse
@@ -192,7 +192,7 @@ def story_view(view=None, *, shared=None, missing=not_found):
         if shared_variant is not None and (seen := current_version(slug)):
             if answer := conditional(request, seen, variant):
                 return answer
-            cached = cache.get(shared_key(request, shared_variant), version=cache_version(seen))
+            cached = shared_answer(shared_key(request, shared_variant), cache_version(seen))
             if cached is not None:
                 request.shared_answer = "hit"
                 return validators(cached, seen, variant)
@@ -207,12 +207,8 @@ def story_view(view=None, *, shared=None, missing=not_found):
             response = view(request, *args, slug=slug, **kwargs)
         if shared_variant is not None and response.status_code == 200:
             request.shared_answer = "miss"
-            cache.set(
-                shared_key(request, shared_variant),
-                response,
-                settings.SHARED_ANSWER_SECONDS,
-                version=cache_version(version),
-            )
+            key = shared_key(request, shared_variant)
+            keep_shared_answer(key, cache_version(version), response)
         return validators(response, version, variant)
 
     return wrapped
@@ -220,6 +216,22 @@ def story_view(view=None, *, shared=None, missing=not_found):
 
 def cache_version(version):
     return f"{version.story_id}.{version.number}"
+
+
+def shared_answer(key, version):
+    """A shared answer from this process's memory, else from the shared cache (Redis)."""
+    local = caches["answers"]
+    answer = local.get(key, version=version)
+    if answer is None:
+        answer = cache.get(key, version=version)
+        if answer is not None:
+            local.set(key, answer, settings.SHARED_ANSWER_SECONDS, version=version)
+    return answer
+
+
+def keep_shared_answer(key, version, response):
+    for each in (caches["answers"], cache):
+        each.set(key, response, settings.SHARED_ANSWER_SECONDS, version=version)
 
 
 def site_version():

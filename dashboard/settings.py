@@ -161,6 +161,14 @@ if os.environ.get("REDIS_URL"):
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Each process also keeps the shared answers it served most recently in its own memory, in
+# front of Redis: an answer is keyed by the version it was read at and never changes, so a
+# local copy can never be stale, and the readers of one version cost no network round trip.
+CACHES["answers"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "shared-answers",
+    "OPTIONS": {"MAX_ENTRIES": 500},
+}
 
 # How often an open story page asks whether the story changed, in seconds.
 TIMELINE_POLL_SECONDS = int(os.environ.get("TIMELINE_POLL_SECONDS", "10"))

@@ -66,11 +66,12 @@ def empty_cache(settings):
     """Each test starts with an empty cache and no remembered story versions: ids and versions
     repeat once a test's transaction rolls back, so nothing keyed by them may outlive its test.
     Versions are read afresh on every request unless a test says otherwise."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
     from dashboard import reading
 
-    cache.clear()
+    for each in caches.all():
+        each.clear()
     reading.forget_versions()
     settings.STORY_VERSION_SECONDS = 0
 
