@@ -7,21 +7,18 @@ events and the merged timeline are paged with an opaque cursor over (date, kind,
 first, so a page is one indexed range scan however deep it is. See docs/api.md.
 """
 
-import base64
-import binascii
 import datetime
-import heapq
 import re
 from typing import Annotated, Literal
 
-from django.db import connection
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja import Path as PathParam
 from ninja.decorators import decorate_view
 from ninja.errors import HttpError
 from pydantic import BeforeValidator, StringConstraints
 
+from stories import timeline
 from stories.dates import Precision
 from stories.models import (
     DataPoint,
@@ -30,10 +27,8 @@ from stories.models import (
     Series,
     Stakeholder,
     Statement,
-    Status,
     Story,
 )
-from stories.timeline import sort_key
 
 from .cors import allow_any_origin
 from .reading import site_view, story_view
@@ -78,7 +73,7 @@ StakeholderKind = Literal[tuple(Stakeholder.Kind.values)]
 EventKind = Literal[tuple(NegotiationEvent.Kind.values)]
 StatementMethod = Literal[tuple(Statement.Method.values)]
 QualifierName = Literal[tuple(Qualifier.values)]
-Cursor = Annotated[str, StringConstraints(pattern=r"^[-A-Za-z0-9_=]*$", max_length=100)]
+Cursor = Annotated[str, StringConstraints(pattern=r"^[-A-Za-z0-9_.]*$", max_length=100)]
 
 
 # Responses
@@ -286,103 +281,38 @@ def event_out(event, request):
     }
 
 
-# Filtering and keyset paging
+# Filtering and keyset paging: the dashboard's own timeline engine (stories.timeline).
 
 
-def search(queryset, q, fields):
-    """Full-text search on PostgreSQL (web search syntax), a plain substring match elsewhere."""
-    if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchVector
-
-        return queryset.annotate(search=SearchVector(*fields, config="english")).filter(
-            search=SearchQuery(q, search_type="websearch", config="english")
-        )
-    match = Q()
-    for field in fields:
-        match |= Q(**{f"{field}__icontains": q})
-    return queryset.filter(match)
-
-
-# The timeline's order: newest date first; statements before events on a day; newest row first.
-STATEMENT_RANK, EVENT_RANK = 1, 0
-
-
-def encode_cursor(item):
-    rank = item.timeline_rank
-    raw = f"{item.when.date.isoformat()}|{rank}|{item.pk}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor):
-    """(date, rank, pk) from a cursor this API gave out; 400 for anything else."""
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        date, rank, pk = base64.urlsafe_b64decode(padded).decode().split("|")
-        key = datetime.date.fromisoformat(date), int(rank), int(pk)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise HttpError(400, "The cursor is not one this API gave out.") from None
-    if key[1] not in (STATEMENT_RANK, EVENT_RANK) or not 0 < key[2] < 2**63:
-        raise HttpError(400, "The cursor is not one this API gave out.")
-    return key
-
-
-def after(queryset, date_field, rank, cursor):
-    """Rows that come after the cursor in timeline order."""
-    if not cursor:
-        return queryset
-    date, cursor_rank, pk = decode_cursor(cursor)
-    if rank < cursor_rank:
-        return queryset.filter(**{f"{date_field}__lte": date})
-    if rank > cursor_rank:
-        return queryset.filter(**{f"{date_field}__lt": date})
-    return queryset.filter(Q(**{f"{date_field}__lt": date}) | Q(**{date_field: date}, pk__lt=pk))
-
-
-def between(queryset, date_field, filters):
-    if filters.date_from:
-        queryset = queryset.filter(**{f"{date_field}__gte": filters.date_from})
-    if filters.date_to:
-        queryset = queryset.filter(**{f"{date_field}__lte": filters.date_to})
-    return queryset
-
-
-def statements_for(story, filters):
-    statements = Statement.objects.for_timeline(story).select_related("story")
-    if filters.speaker:
-        statements = statements.filter(speaker__slug__in=filters.speaker)
-    if getattr(filters, "event_kind", None):
-        statements = statements.in_published_events(filters.event_kind)
-    statements = between(statements, "said_on", filters)
-    if filters.q:
-        statements = search(statements, filters.q, ["quote", "context", "speaker__name"])
-    return after(statements, "said_on", STATEMENT_RANK, filters.cursor)
-
-
-def events_for(story, filters):
-    events = NegotiationEvent.objects.for_timeline(story).select_related("story")
-    if filters.speaker:
-        participated = NegotiationEvent.participants.through.objects.filter(
-            stakeholder__slug__in=filters.speaker
-        ).values("negotiationevent_id")
-        events = events.filter(pk__in=participated)
-    if filters.event_kind:
-        events = events.filter(kind__in=filters.event_kind)
-    events = between(events, "happened_on", filters)
-    if filters.q:
-        events = search(events, filters.q, ["title", "description", "place"])
-    return after(events, "happened_on", EVENT_RANK, filters.cursor)
-
-
-def page(request, querysets, limit, present):
-    """One page from newest-first querysets, merged in timeline order."""
-    rows = list(
-        heapq.merge(*(queryset[: limit + 1] for queryset in querysets), key=sort_key, reverse=True)
+def timeline_filters(filters, kind=None):
+    """The API's query parameters as the timeline engine's filters."""
+    return timeline.Filters(
+        who=tuple(filters.speaker),
+        kind=kind,
+        event_kinds=tuple(getattr(filters, "event_kind", ())),
+        start=filters.date_from,
+        end=filters.date_to,
+        q=filters.q or "",
     )
-    more = len(rows) > limit
-    rows = rows[:limit]
+
+
+def cursor_of(filters):
+    """Where the page starts: after the cursor the previous page gave out; 400 if it is not one."""
+    if not filters.cursor:
+        return None
+    try:
+        return timeline.Cursor.parse(filters.cursor)
+    except timeline.InvalidCursor:
+        raise HttpError(400, "The cursor is not one this API gave out.") from None
+
+
+def page_of(request, story, filters, kind=None):
+    """One page of the story's filtered timeline (only `kind` items when given), presented."""
+    statements, events = timeline.filtered(story, timeline_filters(filters, kind))
+    found = timeline.page(statements, events, after=cursor_of(filters), size=filters.limit)
     return {
-        "items": [present(row, request) for row in rows],
-        "next_cursor": encode_cursor(rows[-1]) if more else None,
+        "items": [present(item, request) for item in found],
+        "next_cursor": str(found.next_cursor) if found.next_cursor else None,
     }
 
 
@@ -422,11 +352,6 @@ def get_story(request, slug: SlugPath):
 def list_stakeholders(request, slug: SlugPath):
     """People and organisations with a published statement or event in the story."""
     story = request.story
-    spoke = Statement.objects.published().filter(story=story).values("speaker_id")
-    attended = NegotiationEvent.participants.through.objects.filter(
-        negotiationevent__story=story, negotiationevent__status=Status.PUBLISHED
-    ).values("stakeholder_id")
-    people = Stakeholder.objects.filter(Q(pk__in=spoke) | Q(pk__in=attended)).order_by("name")
     return [
         {
             **ref(person),
@@ -438,7 +363,7 @@ def list_stakeholders(request, slug: SlugPath):
             "url": request.build_absolute_uri(story.get_person_url(person)),
             "feed_url": request.build_absolute_uri(story.get_person_feed_url(person)),
         }
-        for person in people
+        for person in timeline.people_in(story).order_by("name")
     ]
 
 
@@ -450,29 +375,21 @@ def list_stakeholders(request, slug: SlugPath):
 @decorate_view(api_story_view, allow_any_origin)
 def list_statements(request, slug: SlugPath, filters: Query[EventFilters]):
     """Published statements, newest first. `event_kind` keeps those tied to such an event."""
-    story = request.story
-    return page(request, [statements_for(story, filters)], filters.limit, statement_out)
+    return page_of(request, request.story, filters, kind="statement")
 
 
 @api.get("/stories/{slug}/events/", response={200: EventPage, **ERRORS}, tags=["timeline"])
 @decorate_view(api_story_view, allow_any_origin)
 def list_events(request, slug: SlugPath, filters: Query[EventFilters]):
     """Published negotiation events, newest first. `speaker` keeps those they took part in."""
-    story = request.story
-    return page(request, [events_for(story, filters)], filters.limit, event_out)
+    return page_of(request, request.story, filters, kind="event")
 
 
 @api.get("/stories/{slug}/timeline/", response={200: TimelinePage, **ERRORS}, tags=["timeline"])
 @decorate_view(api_story_view, allow_any_origin)
 def list_timeline(request, slug: SlugPath, filters: Query[TimelineFilters]):
     """Statements and events merged, newest first, as the dashboard's timeline shows them."""
-    story = request.story
-    querysets = []
-    if filters.kind != "event":
-        querysets.append(statements_for(story, filters))
-    if filters.kind != "statement":
-        querysets.append(events_for(story, filters))
-    return page(request, querysets, filters.limit, present)
+    return page_of(request, request.story, filters, kind=filters.kind)
 
 
 @api.get("/stories/{slug}/series/", response={200: list[SeriesOut], **ERRORS}, tags=["figures"])

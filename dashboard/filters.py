@@ -11,14 +11,14 @@ from django import forms
 from django.db import connection
 from django.http import QueryDict
 
-from stories import search
-from stories.models import NegotiationEvent, Statement
+from stories.models import NegotiationEvent
 from stories.timeline import (
     Cursor,
+    Filters,
     InvalidCursor,
     Page,
+    filtered,
     newer_than,
-    overlapping,
     page,
     people_named_in,
 )
@@ -156,24 +156,17 @@ class TimelineFilter(forms.Form):
     def querysets(self):
         """The story's published statements and events, narrowed by the valid filters."""
         filters = self.filters
-        statements = Statement.objects.for_timeline(self.story)
-        events = NegotiationEvent.objects.for_timeline(self.story)
-        kind = filters.get("kind")
-        if kind == EVENTS or filters.get("event_kind"):
-            statements = statements.none()
-        if kind == STATEMENTS:
-            events = events.none()
-        if filters.get("event_kind"):
-            events = events.filter(kind=filters["event_kind"])
-        if filters.get("who"):
-            statements = statements.filter(speaker__slug__in=filters["who"])
-            events = events.filter(participants__slug__in=filters["who"]).distinct()
-        statements = overlapping(statements, "said_on", filters.get("start"), filters.get("end"))
-        events = overlapping(events, "happened_on", filters.get("start"), filters.get("end"))
-        if filters.get("q"):
-            statements = search.search(statements, filters["q"])
-            events = search.search(events, filters["q"])
-        return statements, events
+        return filtered(
+            self.story,
+            Filters(
+                who=tuple(filters.get("who", ())),
+                kind={STATEMENTS: "statement", EVENTS: "event"}.get(filters.get("kind")),
+                event_kinds=(filters["event_kind"],) if filters.get("event_kind") else (),
+                start=filters.get("start"),
+                end=filters.get("end"),
+                q=filters.get("q", ""),
+            ),
+        )
 
     @property
     def by_relevance(self):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q
 
+from . import search
 from .dates import PreciseDate, Precision, start_of_period
 from .models import DataPoint, NegotiationEvent, Stakeholder, Statement
 
@@ -22,7 +23,7 @@ PEOPLE_CACHE_SECONDS = 3600
 MAX_PK = 2**63 - 1
 
 # On the same day statements come before events (newest first), so statements rank higher.
-STATEMENT, EVENT = 1, 0
+STATEMENT, EVENT = Statement.timeline_rank, NegotiationEvent.timeline_rank
 KIND_LETTERS = {STATEMENT: "s", EVENT: "e"}
 LETTER_KINDS = {letter: kind for kind, letter in KIND_LETTERS.items()}
 
@@ -127,6 +128,40 @@ def page(statements, events, after=None, size=PAGE_SIZE):
     items = merged[:size]
     next_cursor = Cursor.of(items[-1]) if len(merged) > size else None
     return Page(items=items, next_cursor=next_cursor, after=after)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a reader narrows a timeline to; the same on the dashboard, the API and exports."""
+
+    who: tuple = ()  # stakeholder slugs: what they said, the events they took part in
+    kind: str | None = None  # "statement" or "event": only that kind
+    event_kinds: tuple = ()  # events of these kinds, and the statements made at them
+    start: datetime.date | None = None  # items whose period overlaps [start, end]
+    end: datetime.date | None = None
+    q: str = ""  # words to search for (stories.search)
+
+
+def filtered(story, filters=Filters()):
+    """The story's published statements and events, narrowed by `filters`, newest first."""
+    statements = Statement.objects.for_timeline(story)
+    events = NegotiationEvent.objects.for_timeline(story)
+    if filters.kind == "event":
+        statements = statements.none()
+    if filters.kind == "statement":
+        events = events.none()
+    if filters.event_kinds:
+        statements = statements.in_published_events(filters.event_kinds)
+        events = events.filter(kind__in=filters.event_kinds)
+    if filters.who:
+        statements = statements.filter(speaker__slug__in=filters.who)
+        events = events.filter(participants__slug__in=filters.who).distinct()
+    statements = overlapping(statements, "said_on", filters.start, filters.end)
+    events = overlapping(events, "happened_on", filters.start, filters.end)
+    if filters.q:
+        statements = search.search(statements, filters.q)
+        events = search.search(events, filters.q)
+    return statements, events
 
 
 def newer_than(statements, events, top):
