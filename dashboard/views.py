@@ -2,7 +2,6 @@ from django import forms
 from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 from django_htmx.http import HttpResponseStopPolling, push_url, trigger_client_event
@@ -97,6 +96,7 @@ def story(request, slug):
     context["figures"] = key_figures(story)
     context["charts"] = charts_for_story(story)
     context["last_updated"] = last_updated(story)
+    context["story_url"] = request.build_absolute_uri(story.get_absolute_url())
     return render(request, STORY, context, status=status)
 
 
@@ -171,14 +171,12 @@ def stakeholder(request, slug, stakeholder_slug):
         "story": story,
         "person": person,
         "roles": roles_over_time(story, person),
+        "person_url": request.build_absolute_uri(story.get_person_url(person)),
         "timeline": timeline_page,
         "bad_cursor": status == 400,
     }
     if timeline_page.next_cursor:
-        context["older_href"] = (
-            reverse("stakeholder", args=[story.slug, person.slug])
-            + f"?before={timeline_page.next_cursor}"
-        )
+        context["older_href"] = f"{story.get_person_url(person)}?before={timeline_page.next_cursor}"
     if after is not None and wants_fragment(request):
         # "Older items" appends the next page below the one before.
         context["continues"] = True
@@ -208,12 +206,12 @@ def roles_over_time(story, person):
 def statement(request, slug, pk):
     story = request.story
     statement = get_object_or_404(Statement.objects.for_timeline(story), pk=pk)
-    permalink = request.build_absolute_uri(reverse("statement", args=[story.slug, statement.pk]))
+    permalink = request.build_absolute_uri(statement.get_absolute_url())
     context = {
         "story": story,
         "item": statement,
         "permalink": permalink,
-        "citation": statement_citation(statement, story, permalink),
+        "citation": statement.citation(permalink),
     }
     return render(request, "dashboard/statement.html", context)
 
@@ -223,45 +221,12 @@ def statement(request, slug, pk):
 def event(request, slug, pk):
     story = request.story
     event = get_object_or_404(NegotiationEvent.objects.for_timeline(story), pk=pk)
-    permalink = request.build_absolute_uri(reverse("event", args=[story.slug, event.pk]))
+    permalink = request.build_absolute_uri(event.get_absolute_url())
     context = {
         "story": story,
         "item": event,
         "statements": Statement.objects.for_timeline(story).filter(event=event),
         "permalink": permalink,
-        "citation": event_citation(event, story, permalink),
+        "citation": event.citation(permalink),
     }
     return render(request, "dashboard/event.html", context)
-
-
-def source_citation(source):
-    """How a source is cited: publication, headline, date and address."""
-    parts = [source.publication]
-    if source.headline:
-        parts.append(f"“{source.headline}”")
-    parts.append(str(source.published))
-    cited = ", ".join(parts) + "."
-    return f"{cited} {source.url}" if source.url else cited
-
-
-def statement_citation(statement, story, permalink):
-    speaker = statement.speaker.name
-    if statement.speaker_role:
-        speaker += f" ({statement.speaker_role})"
-    how = ""
-    if statement.method not in (Statement.Method.UNSPECIFIED, Statement.Method.OTHER):
-        how = f", {statement.get_method_display().lower()}"
-    return (
-        f"{speaker}, {statement.when}{how}: “{' '.join(statement.paragraphs)}”\n"
-        f"Source: {source_citation(statement.source)}\n"
-        f"Story dashboard, {story.title}: {permalink}"
-    )
-
-
-def event_citation(event, story, permalink):
-    place = f", {event.place}" if event.place else ""
-    return (
-        f"{event.title} ({event.get_kind_display().lower()}, {event.when}{place}).\n"
-        f"Source: {source_citation(event.source)}\n"
-        f"Story dashboard, {story.title}: {permalink}"
-    )

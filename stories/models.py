@@ -12,6 +12,7 @@ from django.db import models, router, transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from simple_history.models import HistoricalRecords
 
 from .dates import PreciseDate, Precision, precision_constraint, start_of_period
@@ -558,6 +559,15 @@ class Source(SharedRecord, Versioned, DatedWithPrecision):
     def published(self):
         return PreciseDate(self.published_on, self.published_on_precision)
 
+    def citation(self):
+        """How the source is cited: publication, headline, date and address."""
+        parts = [self.publication]
+        if self.headline:
+            parts.append(f"“{self.headline}”")
+        parts.append(str(self.published))
+        cited = ", ".join(parts) + "."
+        return f"{cited} {self.url}" if self.url else cited
+
     def citing_story_ids(self):
         return {
             *Statement.objects.published().filter(source=self).values_list("story_id", flat=True),
@@ -666,6 +676,21 @@ class NegotiationEvent(TimelineItem, Correctable, Publishable):
 
     def change_summary(self):
         return f"Event: {self.title}, {self.when}"
+
+    def citation(self, permalink):
+        """A ready-to-copy citation: what happened, when and where, its source, and `permalink`."""
+        place = f", {self.place}" if self.place else ""
+        return (
+            f"{self.title} ({self.get_kind_display().lower()}, {self.when}{place}).\n"
+            f"Source: {self.source.citation()}\n"
+            f"Story dashboard, {self.story.title}: {permalink}"
+        )
+
+    @property
+    def teaser(self):
+        """One line for a link to it: what kind of event, when, and its description's start."""
+        about = f": {Truncator(self.description).words(40)}" if self.description else ""
+        return f"{self.get_kind_display()}, {self.when}{about}"
 
     @property
     def when(self):
@@ -798,6 +823,27 @@ class Statement(TimelineItem, Correctable, Publishable):
 
     def get_embed_url(self):
         return reverse("embed-statement", args=[self.story.slug, self.pk])
+
+    def citation(self, permalink):
+        """A ready-to-copy citation: who said what, when and how, its source, and `permalink`."""
+        speaker = self.speaker.name
+        if self.speaker_role:
+            speaker += f" ({self.speaker_role})"
+        how = ""
+        if self.method not in (self.Method.UNSPECIFIED, self.Method.OTHER):
+            how = f", {self.get_method_display().lower()}"
+        return (
+            f"{speaker}, {self.when}{how}: “{' '.join(self.paragraphs)}”\n"
+            f"Source: {self.source.citation()}\n"
+            f"Story dashboard, {self.story.title}: {permalink}"
+        )
+
+    @property
+    def teaser(self):
+        """One line for a link to it: the quote's first words, who said it, when."""
+        role = f", {self.speaker_role}" if self.speaker_role else ""
+        quote = Truncator(" ".join(self.paragraphs)).words(40)
+        return f"“{quote}” {self.speaker.name}{role}, {self.when}."
 
     def change_summary(self):
         role = f", {self.speaker_role}" if self.speaker_role else ""
