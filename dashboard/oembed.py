@@ -6,7 +6,6 @@ figure URLs the chart. JSON only: `format=xml` is answered 501 Not Implemented, 
 allows. Unknown or unpublished URLs are 404; bad parameters are 400.
 """
 
-import re
 from urllib.parse import urlsplit
 
 from django import forms
@@ -14,6 +13,7 @@ from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.http.request import split_domain_port, validate_host
 from django.shortcuts import get_object_or_404
+from django.urls import Resolver404, resolve
 from django.utils.html import format_html
 from django.views.decorators.http import require_safe
 
@@ -26,12 +26,15 @@ PROVIDER_NAME = "Story dashboard"
 CACHE_AGE = 3600
 MAX_DIMENSION = 10_000
 
-SLUG = r"(?P<slug>[-a-zA-Z0-9_]+)"
-PATTERNS = [
-    ("timeline", re.compile(rf"^(?:/embed)?/stories/{SLUG}/(?:timeline/)?$")),
-    ("statement", re.compile(rf"^(?:/embed)?/stories/{SLUG}/statements/(?P<pk>[0-9]{{1,18}})/$")),
-    ("figure", re.compile(rf"^(?:/embed)?/stories/{SLUG}/figures/(?P<series>[-a-zA-Z0-9_]+)/$")),
-]
+# What each of our pages embeds as, by its URL name (dashboard/urls.py): a page or its widget.
+KINDS = {
+    "story": "timeline",
+    "embed-timeline": "timeline",
+    "statement": "statement",
+    "embed-statement": "statement",
+    "figure": "figure",
+    "figure-embed": "figure",
+}
 SIZES = {"timeline": (600, 800), "statement": (600, 360), "figure": (640, 420)}
 
 
@@ -69,24 +72,25 @@ def match(request, url):
         domain and validate_host(domain, settings.ALLOWED_HOSTS)
     ):
         return None
-    for kind, pattern in PATTERNS:
-        found = pattern.match(parts.path)
-        if found:
-            return kind, found.groupdict()
-    return None
+    try:
+        found = resolve(parts.path)
+    except Resolver404:
+        return None
+    kind = KINDS.get(found.url_name)
+    return (kind, found.kwargs) if kind else None
 
 
 def embed_target(story, kind, parts):
     """(title, embed path) for a matched URL of `story`; 404 when it is not published."""
     if kind == "statement":
         quoted = get_object_or_404(
-            Statement.objects.for_timeline(story).select_related("story"), pk=int(parts["pk"])
+            Statement.objects.for_timeline(story), pk=parts["pk"]
         )
         return f"{quoted.speaker.name} on {story.title}", quoted.get_embed_url()
     if kind == "figure":
         series = get_object_or_404(
             Series.objects.published().filter(story=story).select_related("story"),
-            slug=parts["series"],
+            slug=parts["series_slug"],
         )
         return f"{series.name} · {story.title}", series.get_embed_url()
     return story.title, story.get_embed_url()
