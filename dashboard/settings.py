@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "stories",
+    "alerts",
     "dashboard",
 ]
 

@@ -46,6 +46,17 @@
   }
   document.addEventListener("htmx:afterSettle", applyCorrections);
 
+  // htmx leaves a 4xx answer unswapped; a form marked data-show-errors shows it instead (the
+  // sign-up form answers 400 with its errors, 429 when a network asked too often).
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var status = event.detail.xhr.status;
+    var form = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if ((status === 400 || status === 429) && form && form.hasAttribute("data-show-errors")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
   // "Older items" is replaced by the items it loads: when the reader used it from the
   // keyboard, move focus to the first of them rather than losing it.
   var olderFromKeyboard = null;
