@@ -1,7 +1,7 @@
 // What htmx attributes cannot do under our Content Security Policy (no eval, so no
 // hx-trigger filters): pause the live poll while the tab is hidden, apply corrections to just
-// the items the reader has loaded, keep keyboard focus where the reader is, and copy a
-// citation. The poll itself asks only with its own address, so readers share its answers.
+// the items the reader has loaded, keep keyboard focus where the reader is, show a sign-up
+// form's errors in place, and copy a citation. The poll itself asks only with its own address, so readers share its answers.
 (function () {
   "use strict";
 
