@@ -85,7 +85,10 @@ def on_primary(view):
 def over_limit(kind, value, limit):
     """Count one more sign-up for `value` this hour; whether it is more than `limit`. Keys are
     keyed hashes, so the cache holds neither addresses nor client addresses."""
-    key = "follow-limit:" + salted_hmac(f"alerts.{kind}", value.lower()).hexdigest()
+    key = (
+        "follow-limit:"
+        + salted_hmac(f"alerts.{kind}", value.lower(), algorithm="sha256").hexdigest()
+    )
     cache.add(key, 0, LIMIT_SECONDS)
     try:
         count = cache.incr(key)
