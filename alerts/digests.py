@@ -43,6 +43,7 @@ import logging
 import smtplib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -71,6 +72,17 @@ SUBJECTS = {
     Change.Subject.POINT,
     Change.Subject.SERIES,
 }
+
+
+class Line(NamedTuple):
+    """A change-log line, as much of it as a digest needs."""
+
+    pk: int
+    subject: str
+    object_id: int
+    action: str
+    summary: str
+    note: str
 
 
 @dataclass
@@ -109,14 +121,15 @@ class Section:
 
 def news(story, since, until):
     """The entries of `story`'s digest from version `since` to `until` (a few queries)."""
-    lines = list(
+    lines = (
         Change.objects.since(story, since)
         .filter(version__lte=until, subject__in=SUBJECTS)
-        .values_list("pk", "subject", "object_id", "action", "summary", "note")
+        .values_list(*Line._fields)
     )
     history = defaultdict(list)
-    for line in lines:
-        history[(line[1], line[2])].append(line)
+    for row in lines:
+        line = Line(*row)
+        history[(line.subject, line.object_id)].append(line)
 
     def ids(subject):
         return [object_id for (kind, object_id) in history if kind == subject]
@@ -147,27 +160,38 @@ def news(story, since, until):
     return News(story, since, until, entries)
 
 
-def classify(key, changes, item):
-    """What a follower should be told about one item, given its log lines in the range."""
+def classify(key, lines, item):
+    """What a follower should be told about one item, given its log lines in the range, oldest
+    first, and the item as readers see it now (None when they no longer do)."""
     subject, object_id = key
-    actions = [change[3] for change in changes]
-    last = changes[-1]
+    actions = [line.action for line in lines]
     if item is not None:
         if Change.Action.ADDED in actions:
-            kind, note = Kind.NEW, ""
-        else:
-            notes = [change for change in changes if change[5]]
-            if not notes:
-                return None  # changed, but not a correction readers are told about
-            kind, note, last = Kind.CORRECTED, notes[-1][5], notes[-1]
-        return Entry(kind, subject, object_id, item, last[4], note, last[0], involved(item))
+            line = lines[-1]
+            return Entry(
+                Kind.NEW, subject, object_id, item, line.summary, "", line.pk, involved(item)
+            )
+        noted = [line for line in lines if line.note]
+        if not noted:
+            return None  # changed, but not a correction readers are told about
+        line = noted[-1]
+        return Entry(
+            Kind.CORRECTED,
+            subject,
+            object_id,
+            item,
+            line.summary,
+            line.note,
+            line.pk,
+            involved(item),
+        )
     if actions[0] == Change.Action.ADDED:
         return None  # published and withdrawn since the last digest: the follower never saw it
-    withdrawn = [change for change in changes if change[3] == Change.Action.WITHDRAWN]
+    withdrawn = [line for line in lines if line.action == Change.Action.WITHDRAWN]
     if not withdrawn:
         return None
     line = withdrawn[-1]
-    return Entry(Kind.WITHDRAWN, subject, object_id, None, line[4], line[5], line[0])
+    return Entry(Kind.WITHDRAWN, subject, object_id, None, line.summary, line.note, line.pk)
 
 
 def involved(item):

@@ -400,3 +400,28 @@ def test_confirmation_mail_arrives_on_the_smtp_server(story, inbox):
     (message,) = inbox.to("new@example.test")
     assert "/follow/confirm/?t=" in link_in(message, "/follow/confirm/")
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_run_by_hand_the_command_shows_a_progress_bar(story, inbox):
+    follower_of(story)
+    factories.statement(story)
+    terminal = Terminal()
+
+    call_command("send_digests", stdout=terminal)
+
+    assert "[" + "#" * 30 + "] 1/1 followers" in terminal.getvalue()
+
+
+def test_in_a_log_the_command_writes_no_progress_bar(story, inbox):
+    follower_of(story)
+    factories.statement(story)
+    log = io.StringIO()
+
+    call_command("send_digests", stdout=log)
+
+    assert "#" not in log.getvalue()
