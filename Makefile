@@ -32,7 +32,7 @@ test-quick: venv
 # Benchmarks at newsroom scale on a throwaway PostgreSQL server (bench/README.md).
 bench: venv
 	scripts/system-packages wrk redis-server
-	PG_PORT=54339 scripts/with-postgres $(VENV)/bin/python bench/run.py
+	PG_PORT=$${PG_PORT:-54339} scripts/with-postgres $(VENV)/bin/python bench/run.py
 
 # Refresh docs/screenshots/ (the README's pictures) in headless Chromium.
 screenshots: venv

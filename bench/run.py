@@ -27,7 +27,7 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 def start_redis():
     """A Redis of the benchmark's own, shared by this process and gunicorn's workers, as the
-    compose redis service is shared by web containers (change stamps, cached pages)."""
+    compose redis service is shared by web containers (shared answers, sessions)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -45,18 +45,44 @@ def start_redis():
 
 REDIS, os.environ["REDIS_URL"] = start_redis()
 
+
+def start_smtp():
+    """An SMTP server that accepts and discards every message (aiosmtpd's Sink), in a process
+    of its own, as a mail relay would be: the digest run is timed up to the relay's acceptance."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Sink"]
+        + ["-l", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(50):
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return server, f"smtp://127.0.0.1:{port}"
+        time.sleep(0.1)
+    raise SystemExit("the SMTP server did not start")
+
+
+SMTP, os.environ["EMAIL_URL"] = start_smtp()
+
 import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.core.cache import caches  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
+from alerts.models import Follow, Follower  # noqa: E402
 from bench import live_wave  # noqa: E402
-from stories.models import Statement, Story  # noqa: E402
+from stories.models import Statement, Status, Story  # noqa: E402
 
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 SIZES = {
@@ -79,6 +105,10 @@ def clear_caches():
     """Empty the shared cache and this process's own (a render from scratch)."""
     for each in caches.all():
         each.clear()
+
+
+DIGEST_FOLLOWERS = [1_000, 10_000]
+DIGEST_CHANGES = 50
 
 
 def slug(size):
@@ -139,6 +169,72 @@ def server_time(client, path, headers, fresh):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path, headers=headers)
     return statistics.median(times), len(queries), response.status_code
+
+
+def publish_changes(story, count):
+    """`count` changes readers see, as editors make them: new statements and events, and
+    statements corrected with a note, each saved on its own (one change-log line each)."""
+    statements = list(Statement.objects.published().filter(story=story).order_by("-pk")[:count])
+    event = story.events.published().first()
+    for n in range(count):
+        if n % 10 == 8:
+            corrected = statements[n]
+            corrected.quote = f"Synthetic correction {n}: " + corrected.quote
+            corrected.corrected_at = timezone.now()
+            corrected.correction_note = f"Synthetic correction note {n}."
+            corrected.save()
+        elif n % 10 == 9:
+            event.pk = None
+            event._state.adding = True
+            event.title = f"Synthetic event {n}"
+            event.save()
+        else:
+            model = statements[n]
+            model.pk = None
+            model._state.adding = True
+            model.quote = f"Synthetic new quote {n}: the factory workforce talks go on."
+            model.status = Status.PUBLISHED
+            model.save()
+
+
+def digest_run(story, followers):
+    """Digests for `followers` readers of `story` after DIGEST_CHANGES published changes: the
+    run's time and queries, through the management command (a progress bar on a terminal)."""
+    Follower.objects.filter(email__endswith="@bench.example").delete()
+    version = Story.objects.filter(pk=story.pk).values_list("published_version", flat=True).get()
+    now = timezone.now()
+    readers = Follower.objects.bulk_create(
+        [Follower(email=f"reader{n}@bench.example") for n in range(followers)], batch_size=5_000
+    )
+    Follow.objects.bulk_create(
+        [
+            Follow(follower=reader, story=story, confirmed_at=now, sent_version=version)
+            for reader in readers
+        ],
+        batch_size=5_000,
+    )
+    publish_changes(story, DIGEST_CHANGES)
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        call_command("send_digests", stdout=sys.stdout)
+        seconds = time.perf_counter() - started
+    sent = Follower.objects.filter(
+        email__endswith="@bench.example", last_sent_at__isnull=False
+    ).count()
+    with CaptureQueriesContext(connection) as again:
+        call_command("send_digests", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    batches = -(-followers // settings.DIGEST_BATCH_SIZE)
+    return {
+        "followers": followers,
+        "changes": DIGEST_CHANGES,
+        "sent": sent,
+        "seconds": seconds,
+        "ms_per_follower": seconds * 1000 / followers,
+        "queries": len(queries),
+        "batches": batches,
+        "queries_per_batch": len(queries) / batches,
+        "second_run_queries": len(again),
+    }
 
 
 def free_port():
@@ -280,6 +376,12 @@ def main():
             ms, queries, status = server_time(client, path, headers, fresh)
             rows.setdefault(name, {})[size] = {"ms": ms, "queries": queries, "status": status}
 
+    digests = []
+    for followers in DIGEST_FOLLOWERS:
+        print(f"Digests for {followers:,} followers of {slug('100k')} …", flush=True)
+        digests.append(digest_run(stories["100k"], followers))
+    SMTP.terminate()
+
     # Pages cached by this process (DEBUG, plain static names) must not reach gunicorn's.
     clear_caches()
     server, url = start_gunicorn()
@@ -323,7 +425,7 @@ def main():
         server.wait(timeout=20)
 
     REDIS.terminate()
-    report(rows, throughput, trivial, sizes, blocking, poll, browser, waves)
+    report(rows, throughput, trivial, sizes, blocking, poll, browser, waves, digests)
 
 
 def publish_a_change(story):
@@ -333,7 +435,7 @@ def publish_a_change(story):
     statement.save()
 
 
-def report(rows, throughput, trivial, sizes, blocking, poll, browser, waves):
+def report(rows, throughput, trivial, sizes, blocking, poll, browser, waves, digests):
     lines = ["", "1-2. Server time (median ms, in-process) and queries per request", ""]
     lines.append(
         f"{'view':24} {'1k ms':>8} {'100k ms':>8} {'ratio':>6} {'queries 1k/100k':>16} status"
@@ -380,6 +482,14 @@ def report(rows, throughput, trivial, sizes, blocking, poll, browser, waves):
             f"{size:6} first paint {t['first_paint_ms'] or 0:7.0f}  "
             f"timeline {t['timeline_ms']:7.0f}  chart {t['chart_ms']:7.0f}"
         )
+    lines += ["", f"6. Digests after {DIGEST_CHANGES} published changes, 100k story", ""]
+    for run in digests:
+        lines.append(
+            f"{run['followers']:>6,} followers: {run['sent']:,} sent in {run['seconds']:.1f} s "
+            f"({run['ms_per_follower']:.2f} ms each), {run['queries']:,} queries in "
+            f"{run['batches']} batches ({run['queries_per_batch']:.1f} per batch); "
+            f"a second run: {run['second_run_queries']} queries, nothing sent"
+        )
     print("\n".join(lines))
     (RESULTS / "latest.json").write_text(
         json.dumps(
@@ -392,6 +502,7 @@ def report(rows, throughput, trivial, sizes, blocking, poll, browser, waves):
                 "poll": poll,
                 "browser": browser,
                 "live_wave": [vars(wave) for wave in waves],
+                "digests": digests,
             },
             indent=2,
         )

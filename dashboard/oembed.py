@@ -83,9 +83,7 @@ def match(request, url):
 def embed_target(story, kind, parts):
     """(title, embed path) for a matched URL of `story`; 404 when it is not published."""
     if kind == "statement":
-        quoted = get_object_or_404(
-            Statement.objects.for_timeline(story), pk=parts["pk"]
-        )
+        quoted = get_object_or_404(Statement.objects.for_timeline(story), pk=parts["pk"])
         return f"{quoted.speaker.name} on {story.title}", quoted.get_embed_url()
     if kind == "figure":
         series = get_object_or_404(

@@ -9,19 +9,24 @@ Every setting is listed in docs/settings.md and .env.example.
 import datetime
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+import dj_email_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+TRUTHY = {"1", "true", "yes", "on"}
+
+
 def env_bool(name, default):
     value = os.environ.get(name)
     if value is None or value == "":
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    return value.strip().lower() in TRUTHY
 
 
 def env_list(name, default):
@@ -57,6 +62,7 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "stories",
+    "alerts",
     "dashboard",
 ]
 
@@ -274,6 +280,83 @@ else:
     AXES_IPWARE_PROXY_COUNT = None
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 IPWARE_STRICT = False
+
+# Email: readers who follow a story get a confirmation and then digests (alerts/). EMAIL_URL
+# (smtp://user:password@host:587?tls=true, console://) sets everything at once; otherwise the
+# usual EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS and
+# EMAIL_USE_SSL. With neither, development prints each email to the console (make run) and
+# production sends over SMTP to EMAIL_HOST (localhost). Django 6.1's MAILERS holds the result.
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+
+
+def mailer(environ):
+    """The default MAILERS entry for an environment (a mapping like os.environ)."""
+    if environ.get("EMAIL_URL"):
+        parsed = dj_email_url.parse(environ["EMAIL_URL"])
+        if parsed.get("EMAIL_BACKEND") not in {
+            SMTP_BACKEND,
+            "django.core.mail.backends.console.EmailBackend",
+            "django.core.mail.backends.dummy.EmailBackend",
+        }:
+            raise ImproperlyConfigured(
+                "EMAIL_URL must start with smtp://, submission://, console:// or dummy://."
+            )
+        if parsed["EMAIL_BACKEND"] != SMTP_BACKEND:
+            return {"BACKEND": parsed["EMAIL_BACKEND"]}
+        host, port = parsed["EMAIL_HOST"], parsed["EMAIL_PORT"]
+        username, password = parsed["EMAIL_HOST_USER"] or "", parsed["EMAIL_HOST_PASSWORD"] or ""
+        use_tls, use_ssl = parsed["EMAIL_USE_TLS"], parsed["EMAIL_USE_SSL"]
+        timeout = parsed["EMAIL_TIMEOUT"] or 10
+    elif DEBUG and not environ.get("EMAIL_HOST"):
+        return {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    else:
+        host = environ.get("EMAIL_HOST") or "localhost"
+        port = int(environ.get("EMAIL_PORT") or 25)
+        username = environ.get("EMAIL_HOST_USER", "")
+        password = environ.get("EMAIL_HOST_PASSWORD", "")
+        use_tls = (environ.get("EMAIL_USE_TLS") or "").strip().lower() in TRUTHY
+        use_ssl = (environ.get("EMAIL_USE_SSL") or "").strip().lower() in TRUTHY
+        timeout = 10
+    return {
+        "BACKEND": SMTP_BACKEND,
+        "OPTIONS": {
+            "host": host,
+            "port": port,
+            "username": username,
+            "password": password,
+            "use_tls": use_tls,
+            "use_ssl": use_ssl,
+            "timeout": timeout,
+        },
+    }
+
+
+MAILERS = {"default": mailer(os.environ)}
+
+# The site's public address, for links in emails (a digest is sent by a command, with no
+# request to take a host from, and a confirmation link must not trust the request's Host).
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+if not SITE_URL:
+    if DEBUG:
+        SITE_URL = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
+    elif ALLOWED_HOSTS and ALLOWED_HOSTS[0].lstrip(".*"):
+        SITE_URL = f"https://{ALLOWED_HOSTS[0].lstrip('.*')}"
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("Set SITE_URL to the site's address, e.g. https://news.example.org.")
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", f"Story dashboard <alerts@{urlsplit(SITE_URL).hostname}>"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Following by email (alerts/): how long a confirmation link works, and how many sign-ups an
+# address, and separately a client address, may ask for in an hour.
+FOLLOW_CONFIRM_HOURS = int(os.environ.get("FOLLOW_CONFIRM_HOURS", "48"))
+FOLLOW_LIMIT_PER_ADDRESS = int(os.environ.get("FOLLOW_LIMIT_PER_ADDRESS", "3"))
+FOLLOW_LIMIT_PER_CLIENT = int(os.environ.get("FOLLOW_LIMIT_PER_CLIENT", "20"))
+# Digests (manage.py send_digests): followers per batch. Each batch is read in a constant
+# number of queries and marked sent in one transaction; a hard crash mid-batch can send up to
+# this many followers their digest again (alerts/digests.py explains the trade).
+DIGEST_BATCH_SIZE = int(os.environ.get("DIGEST_BATCH_SIZE", "100"))
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],

@@ -4,7 +4,7 @@ from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.urls import path
 from django.views.generic import TemplateView
 
-from . import corrections, embeds, exports, feeds, figures, health, oembed, views
+from . import corrections, embeds, exports, feeds, figures, following, health, oembed, views
 from .api import api
 from .reading import site_view, story_view
 from .sitemaps import sitemaps
@@ -22,6 +22,16 @@ urlpatterns = [
     path("stories/<slug:slug>/statements/<int:pk>/", views.statement, name="statement"),
     path("stories/<slug:slug>/events/<int:pk>/", views.event, name="event"),
     path("stories/<slug:slug>/corrections/", corrections.corrections, name="story-corrections"),
+    # Following by email (uncached: the form carries a CSRF token; links carry a token).
+    path("stories/<slug:slug>/follow/", following.follow_story, name="follow-story"),
+    path(
+        "stories/<slug:slug>/people/<slug:stakeholder_slug>/follow/",
+        following.follow_person,
+        name="follow-person",
+    ),
+    path("follow/confirm/", following.confirm, name="follow-confirm"),
+    path("follow/manage/", following.manage, name="follow-manage"),
+    path("follow/unsubscribe/", following.unsubscribe, name="follow-unsubscribe"),
     # Charts.
     path("stories/<slug:slug>/figures/<slug:series_slug>/", figures.figure, name="figure"),
     path(

@@ -5,7 +5,8 @@ The newsroom's roles.
 - Editors (staff in the "Editors" group) add, change and view every editorial model, publish
   and unpublish, and may delete drafts of statements, events and figures that were never
   published; they cannot delete anything readers have seen (published now or before), nor see
-  or manage accounts.
+  or manage accounts. They see how many readers follow each story and person by email, not
+  their addresses.
 - Administrators (superusers) can do everything.
 """
 
@@ -31,9 +32,13 @@ def editors_group():
     """The Editors group with exactly its permissions; safe to call again."""
     group, _ = Group.objects.get_or_create(name=EDITORS)
     permissions = Permission.objects.filter(
-        Q(content_type__model__in=EDITORIAL_MODELS, codename__regex=r"^(add|change|view)_")
-        | Q(content_type__model__in=DELETABLE_DRAFTS, codename__startswith="delete_"),
-        content_type__app_label="stories",
+        (
+            Q(content_type__model__in=EDITORIAL_MODELS, codename__regex=r"^(add|change|view)_")
+            | Q(content_type__model__in=DELETABLE_DRAFTS, codename__startswith="delete_")
+        )
+        & Q(content_type__app_label="stories")
+        # How many readers follow what by email (counts only: alerts/admin.py).
+        | Q(content_type__app_label="alerts", codename="view_follow")
     )
     group.permissions.set(permissions)
     return group

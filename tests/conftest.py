@@ -6,6 +6,7 @@ from django.db import connection
 from hypothesis import settings as hypothesis_settings
 
 from tests import factories
+from tests.mail import SMTPServer
 
 # Property-based tests generate the same examples on every run, so CI is repeatable, and are
 # not failed for being slow on a busy machine.
@@ -84,3 +85,23 @@ def story(db):
 @pytest.fixture
 def query_count():
     return lambda: len(connection.queries)
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on loopback (aiosmtpd), with the site's default mailer sending to it."""
+    server = SMTPServer().start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": server.port, "timeout": 10},
+        }
+    }
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def inbox(smtp_server):
+    """What the test's SMTP server received (tests/mail.py Inbox)."""
+    return smtp_server.inbox

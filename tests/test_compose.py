@@ -27,15 +27,15 @@ def scripts_run_by(text):
 def test_compose_and_the_image_run_only_repo_scripts_that_the_tests_run_too():
     scripts = scripts_run_by(COMPOSE) | scripts_run_by(DOCKERFILE)
 
-    assert {"web", "healthcheck", "backup"} <= scripts
+    assert {"web", "healthcheck", "backup", "scheduler"} <= scripts
     for name in scripts:
         path = ROOT / "scripts" / name
         assert path.is_file() and os.access(path, os.X_OK), name
         assert f'"{name}"' in TESTS or f'"scripts" / "{name}"' in TESTS, f"no test runs {name}"
 
 
-def test_compose_runs_postgresql_redis_and_the_web_service_with_health_checks():
-    for service in ("db", "redis", "web"):
+def test_compose_runs_postgresql_redis_the_web_service_and_the_scheduler():
+    for service in ("db", "redis", "web", "scheduler"):
         assert re.search(rf"^  {service}:\n", COMPOSE, re.M), service
     assert COMPOSE.count("healthcheck:") >= 3
     assert 'test: ["CMD", "scripts/healthcheck"]' in COMPOSE
@@ -46,7 +46,7 @@ def test_compose_runs_postgresql_redis_and_the_web_service_with_health_checks():
 def settings_read_from_the_environment():
     code = (ROOT / "dashboard" / "settings.py").read_text()
     names = set(re.findall(r'(?:environ\.get|environ\[|env_bool|env_list)\(?\s*"([A-Z_]+)"', code))
-    for script in ("web",):
+    for script in ("web", "scheduler"):
         names |= set(re.findall(r"\$\{([A-Z_]+)", (ROOT / "scripts" / script).read_text()))
     return names - {"PYTHON"}
 

@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from alerts.models import Follow, Follower
 from dashboard.api import api
 from stories.models import NegotiationEvent
 from tests import factories
@@ -53,8 +54,9 @@ PATTERNS = sorted(public_patterns())
 # its OpenAPI schema.
 READ_BY_VIEWS = {
     *["who", "kind", "event_kind", "start", "end", "q", "order", "before"],
-    *["since", "top", "bottom", "checked"],
+    "since",
     *["url", "maxwidth", "maxheight", "format"],
+    "t",  # the signed token of a link in an email (dashboard/following.py)
     "p",
 }
 READ_BY_API = {
@@ -64,7 +66,8 @@ READ_BY_API = {
     for parameter in operation.get("parameters", [])
     if parameter["in"] == "query"
 }
-NOT_READ = ["x", "utm_source", "fbclid", "page", "id", ""]
+# The live poll's old per-reader positions among them: the site reads them no more.
+NOT_READ = ["x", "utm_source", "fbclid", "page", "id", "", "top", "bottom", "checked"]
 NAMES = sorted(READ_BY_VIEWS | READ_BY_API) + NOT_READ
 
 # Values as they appear in a query string, already percent-encoded.
@@ -171,7 +174,13 @@ def published_story():
     factories.statement(story, event=event, quote="A statement at the event.")
     series = factories.series(story)
     factories.point(series)
+    follow = Follow.objects.create(
+        follower=Follower.objects.create(email="test-reader@example.test"), story=story
+    )
     return {
+        ("follow-confirm", "t"): follow.confirmation_token(),
+        ("follow-manage", "t"): follow.follower.token(),
+        ("follow-unsubscribe", "t"): follow.follower.token(),
         "slug": story.slug,
         "stakeholder_slug": person.slug,
         "stakeholder": person.slug,
@@ -188,6 +197,8 @@ def example_url(name, arguments, examples):
     assert not missing, f"no example argument for {missing} of the URL {name!r}: add one"
     kwargs = {arg: examples.get((name, arg), examples.get(arg)) for arg in arguments}
     path = reverse(name, kwargs=kwargs)
+    if (name, "t") in examples:  # pages reached from a link in an email
+        path += f"?t={encoded(examples[(name, 't')])}"
     if name == "oembed":
         story_url = f"http://testserver{reverse('story', args=[examples['slug']])}"
         path += f"?url={encoded(story_url)}"

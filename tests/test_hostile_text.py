@@ -274,6 +274,16 @@ SURFACES = [
             f"/stories/{corpus.story.slug}/people/{corpus.statement.speaker.slug}/"
         ),
     ),
+    Surface(
+        "follow by email",
+        lambda client, corpus: client.get(f"/stories/{corpus.story.slug}/follow/"),
+    ),
+    Surface(
+        "follow a person by email",
+        lambda client, corpus: client.get(
+            f"/stories/{corpus.story.slug}/people/{corpus.statement.speaker.slug}/follow/"
+        ),
+    ),
     Surface("figure page", lambda client, corpus: client.get(figure(corpus)), assert_figure_inert),
     Surface(
         "figure embed",

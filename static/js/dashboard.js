@@ -1,7 +1,7 @@
 // What htmx attributes cannot do under our Content Security Policy (no eval, so no
 // hx-trigger filters): pause the live poll while the tab is hidden, apply corrections to just
-// the items the reader has loaded, keep keyboard focus where the reader is, and copy a
-// citation. The poll itself asks only with its own address, so readers share its answers.
+// the items the reader has loaded, keep keyboard focus where the reader is, show a sign-up
+// form's errors in place, and copy a citation. The poll itself asks only with its own address, so readers share its answers.
 (function () {
   "use strict";
 
@@ -45,6 +45,17 @@
     });
   }
   document.addEventListener("htmx:afterSettle", applyCorrections);
+
+  // htmx leaves a 4xx answer unswapped; a form marked data-show-errors shows it instead (the
+  // sign-up form answers 400 with its errors, 429 when a network asked too often).
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var status = event.detail.xhr.status;
+    var form = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if ((status === 400 || status === 429) && form && form.hasAttribute("data-show-errors")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
 
   // "Older items" is replaced by the items it loads: when the reader used it from the
   // keyboard, move focus to the first of them rather than losing it.

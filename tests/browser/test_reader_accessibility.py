@@ -31,6 +31,7 @@ def reader_pages():
         "story": story,
         "filtered story": story + "?who=john-healey&start=not-a-date&before=nonsense",
         "person": story + "people/john-healey/",
+        "follow by email": story + "follow/",
         "statement": f"{story}statements/{statement.pk}/",
         "event": f"{story}events/{event.pk}/",
         "corrections": story + "corrections/",
