@@ -99,6 +99,7 @@ WRK_SECONDS = 3 if QUICK else 10
 DEEP_PAGES = 5 if QUICK else 25
 RESULTS = ROOT / "bench" / "results"
 GUNICORN_LOG = RESULTS / "gunicorn.log"
+WEB_WORKERS = 2
 
 
 def clear_caches():
@@ -237,6 +238,32 @@ def digest_run(story, followers):
     }
 
 
+FIRST_RENDER = """
+import time, django
+django.setup()
+from django.test import Client
+started = time.perf_counter()
+response = Client().get("/stories/hitachi-newton-aycliffe/")
+assert response.status_code == 200, response.status_code
+print((time.perf_counter() - started) * 1000)
+"""
+
+
+def real_story_first_render():
+    """The Hitachi story's page, the first request a freshly started process serves (ms)."""
+    call_command("load_story", "hitachi-newton-aycliffe", verbosity=0)
+    env = {**os.environ, "REDIS_URL": ""}  # a process's first render: nothing cached yet
+    output = subprocess.run(
+        [sys.executable, "-c", FIRST_RENDER],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return float(output.strip().splitlines()[-1])
+
+
 def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -253,7 +280,7 @@ def start_gunicorn():
         "SECURE_SSL_REDIRECT": "false",
         "HOST": "127.0.0.1",
         "PORT": str(port),
-        "WEB_CONCURRENCY": "2",
+        "WEB_CONCURRENCY": str(WEB_WORKERS),
         "STATIC_ROOT": str(RESULTS / "static"),
         # The request log (one JSON line a request, with its queries) measures the live wave.
         "LOG_LEVEL": "INFO",
@@ -304,10 +331,13 @@ def download_sizes(url, path):
     """Compressed bytes of the dashboard HTML and every script and stylesheet it references."""
     _, body, headers, _ = fetch(url + path)
     html = gzip.decompress(body) if headers.get("Content-Encoding") == "gzip" else body
-    html = html.decode()
     sizes = {
-        "html": len(body) if headers.get("Content-Encoding") == "gzip" else len(gzip.compress(body))
+        "html": len(body)
+        if headers.get("Content-Encoding") == "gzip"
+        else len(gzip.compress(body)),
+        "html_raw": len(html),
     }
+    html = html.decode()
     blocking = []
     for tag in re.findall(r"<script[^>]*src=\"[^\"]+\"[^>]*>", html):
         src = re.search(r'src="([^"]+)"', tag).group(1)
@@ -382,6 +412,7 @@ def main():
         digests.append(digest_run(stories["100k"], followers))
     SMTP.terminate()
 
+    first = real_story_first_render()
     # Pages cached by this process (DEBUG, plain static names) must not reach gunicorn's.
     clear_caches()
     server, url = start_gunicorn()
@@ -425,7 +456,7 @@ def main():
         server.wait(timeout=20)
 
     REDIS.terminate()
-    report(rows, throughput, trivial, sizes, blocking, poll, browser, waves, digests)
+    report(rows, throughput, trivial, sizes, blocking, poll, browser, waves, digests, first)
 
 
 def publish_a_change(story):
@@ -435,7 +466,98 @@ def publish_a_change(story):
     statement.save()
 
 
-def report(rows, throughput, trivial, sizes, blocking, poll, browser, waves, digests):
+def goals(rows, throughput, trivial, sizes, blocking, browser, waves, digests, first):
+    """(what, measured, goal, met) for every goal the issues set, from this run's figures."""
+    ms = {name: by_size["100k"]["ms"] for name, by_size in rows.items()}
+    ratio = {name: rate / trivial for name, (rate, _) in throughput.items()}
+    js = sum(size for name, size in sizes.items() if name.endswith(".js")) / 1024
+    small, large = browser["1k"], browser["100k"]
+    table = [
+        ("dashboard render, cache miss, 100k (ms)", ms["dashboard page, rendered"], 60),
+        ("the real Hitachi page, first render after start (ms)", first, 40),
+        ("figure page, 100k (ms)", ms["figure page"], 25),
+        ("timeline fragment, 100k (ms)", ms["timeline fragment"], 12),
+    ]
+    rows_out = [(what, f"{value:.1f}", f"<= {goal}", value <= goal) for what, value, goal in table]
+    for name, goal in [
+        ("timeline fragment", 0.15),
+        ("dashboard page", 0.5),
+        ("poll, unchanged", 0.8),
+        ("poll, changed", 0.5),
+    ]:
+        rows_out.append(
+            (
+                f"{name}: throughput / trivial view",
+                f"{ratio[name]:.2f}",
+                f">= {goal}",
+                ratio[name] >= goal,
+            )
+        )
+    html_kb = sizes["html_raw"] / 1024
+    rows_out += [
+        (
+            "dashboard HTML, synthetic story (KB, uncompressed)",
+            f"{html_kb:.0f}",
+            "<= 150",
+            html_kb <= 150,
+        ),
+        ("JavaScript on a chart page (KB gzipped)", f"{js:.0f}", "<= 450", js <= 450),
+        ("render-blocking scripts", str(len(blocking)), "0", not blocking),
+    ]
+    for label, key, goal in [
+        ("timeline visible", "timeline_ms", 400),
+        ("chart drawn", "chart_ms", 1000),
+    ]:
+        worst = max(small[key], large[key])
+        rows_out.append(
+            (
+                f"Chromium, empty cache: {label}, 1k and 100k (ms)",
+                f"{small[key]:.0f} / {large[key]:.0f}",
+                f"<= {goal}",
+                worst <= goal,
+            )
+        )
+    worst_ratio = max(by["100k"]["ms"] / by["1k"]["ms"] for by in rows.values())
+    rows_out.append(
+        ("every view: 100k / 1k time", f"{worst_ratio:.2f}", "<= 1.5", worst_ratio <= 1.5)
+    )
+    same_queries = all(by["1k"]["queries"] == by["100k"]["queries"] for by in rows.values())
+    rows_out.append(
+        (
+            "every view: queries at 1k = at 100k",
+            "yes" if same_queries else "no",
+            "yes",
+            same_queries,
+        )
+    )
+    first_wave, last_wave = waves[0], waves[-1]
+    rows_out += [
+        (
+            f"live wave: renders per change, {first_wave.readers:,} vs {last_wave.readers:,} pages",
+            f"{first_wave.renders} / {last_wave.renders}",
+            "<= processes",
+            max(first_wave.renders, last_wave.renders) <= WEB_WORKERS,
+        ),
+        (
+            f"live wave: last of {last_wave.readers:,} pages has the change (s)",
+            f"{last_wave.seconds_to_last:.1f}",
+            f"<= {POLL_SECONDS + 2}",
+            last_wave.seconds_to_last <= POLL_SECONDS + 2,
+        ),
+    ]
+    per_batch = [run["queries_per_batch"] for run in digests]
+    rows_out.append(
+        (
+            "digests: queries per batch, 1k vs 10k followers",
+            " / ".join(f"{value:.1f}" for value in per_batch),
+            "not growing",
+            per_batch[-1] <= per_batch[0] * 1.1,
+        )
+    )
+    return rows_out
+
+
+def report(rows, throughput, trivial, sizes, blocking, poll, browser, waves, digests, first):
     lines = ["", "1-2. Server time (median ms, in-process) and queries per request", ""]
     lines.append(
         f"{'view':24} {'1k ms':>8} {'100k ms':>8} {'ratio':>6} {'queries 1k/100k':>16} status"
@@ -490,6 +612,12 @@ def report(rows, throughput, trivial, sizes, blocking, poll, browser, waves, dig
             f"{run['batches']} batches ({run['queries_per_batch']:.1f} per batch); "
             f"a second run: {run['second_run_queries']} queries, nothing sent"
         )
+    table = goals(rows, throughput, trivial, sizes, blocking, browser, waves, digests, first)
+    lines += ["", "7. Goals", "", f"{'what':58} {'measured':>16} {'goal':>14}  met"]
+    for what, measured, goal, met in table:
+        lines.append(f"{what:58} {measured:>16} {goal:>14}  {'yes' if met else 'NO'}")
+    met = sum(row[3] for row in table)
+    lines += ["", f"Goals met: {met} of {len(table)}."]
     print("\n".join(lines))
     (RESULTS / "latest.json").write_text(
         json.dumps(
@@ -503,6 +631,11 @@ def report(rows, throughput, trivial, sizes, blocking, poll, browser, waves, dig
                 "browser": browser,
                 "live_wave": [vars(wave) for wave in waves],
                 "digests": digests,
+                "real_story_first_render_ms": first,
+                "goals": [
+                    {"what": what, "measured": measured, "goal": goal, "met": met}
+                    for what, measured, goal, met in table
+                ],
             },
             indent=2,
         )

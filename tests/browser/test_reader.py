@@ -69,6 +69,32 @@ def test_a_reader_filters_shares_the_address_and_goes_back(live_server, page, cs
     assert csp_errors == []
 
 
+def test_many_searches_then_back_and_back_again_keep_the_page_whole_without_errors(
+    live_server, page, csp_errors
+):
+    story = factories.story()
+    words = [f"word{n}" for n in range(10)]
+    for word in words:
+        factories.statement(story, quote=f"Test quote with {word}.")
+    for n in range(30):
+        factories.statement(story, quote=f"Test filler quote {n}.")
+    page.goto(live_server.url + story.get_absolute_url())
+
+    for word in words:
+        page.get_by_label("Search").fill(word)
+        page.keyboard.press("Enter")
+        expect(page).to_have_url(re.compile(rf"\?q={word}$"))
+        expect(page.locator("#timeline")).to_contain_text(f"Test quote with {word}.")
+    for word in reversed(words[:-1]):
+        page.go_back()
+        expect(page).to_have_url(re.compile(rf"\?q={word}$"))
+        expect(page.locator("#timeline")).to_contain_text(f"Test quote with {word}.")
+        expect(page.get_by_role("heading", level=1)).to_have_count(1)
+
+    assert page.evaluate("() => sessionStorage.getItem('htmx-history-cache')") is None
+    assert csp_errors == []
+
+
 def test_a_reader_searches_with_the_keyboard(live_server, page):
     story = factories.story()
     factories.statement(story, quote="Test: the factory must stay open.")
