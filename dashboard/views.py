@@ -4,6 +4,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
+from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseStopPolling, push_url, trigger_client_event
 
 from stories.changes import difference
@@ -15,6 +16,7 @@ from .filters import FILTER_NAMES, OlderItems, TimelineFilter
 from .reading import (
     current_version,
     moved,
+    representation,
     site_view,
     story_view,
     template_for,
@@ -59,16 +61,20 @@ def filters_in(query):
     )
 
 
-def unfiltered_page(request):
-    """The story page as every reader first sees it: shared, whatever else the URL carries."""
-    if wants_fragment(request) or filters_in(request.GET):
-        return None
-    return "page"
+def same_filters(request):
+    """
+    The story page, or its timeline fragment, is the same for every reader who asks with the
+    same filters (whatever else the URL or the cookies carry): shared under that variant.
+    The fragment the filter form asks for also sets the address bar (HX-Trigger: filters).
+    """
+    trigger = request.htmx.trigger if wants_fragment(request) else ""
+    return f"{representation(request)}:{trigger or ''}?{filters_in(request.GET)}"
 
 
 @require_safe
 @vary_on_htmx
-@story_view(shared=unfiltered_page)
+@vary_on_headers("HX-Trigger")
+@story_view(shared=same_filters)
 def story(request, slug):
     """The story dashboard, or (for htmx) its filtered timeline or a page of older items."""
     story = request.story

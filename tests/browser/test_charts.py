@@ -145,7 +145,7 @@ def test_the_chart_redraws_when_the_story_changes(live_server, watched, three_po
         """() => new Promise((loaded) => {
           const config = document.createElement("meta");
           config.name = "htmx-config";
-          config.content = '{"allowEval":false,"includeIndicatorStyles":false}';
+          config.content = '{"allowEval":false,"includeIndicatorStyles":false,"historyCacheSize":0}';
           document.head.append(config);
           const script = document.createElement("script");
           script.src = "/static/django_htmx/htmx-2.min.js";
