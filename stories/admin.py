@@ -223,7 +223,7 @@ class StatementAdmin(CSVImportAdmin, PublishableAdmin):
         "speaker_role",
         "quote",
         "context",
-        ("said_on", "said_on_precision"),
+        ("said_on", "said_on_precision", "said_on_end"),
         "method",
         "source",
         "event",
@@ -322,6 +322,8 @@ class StatementAdmin(CSVImportAdmin, PublishableAdmin):
                 "said_on": obj.said_on.isoformat(),
                 "said_on_precision": obj.said_on_precision,
             }
+            if obj.said_on_end:
+                kept["said_on_end"] = obj.said_on_end.isoformat()
             separator = "&" if "?" in response["Location"] else "?"
             response["Location"] += separator + urlencode(kept)
         return response
@@ -345,6 +347,7 @@ class DataPointInline(admin.TabularInline):
     fields = [
         "as_of",
         "as_of_precision",
+        "as_of_end",
         "value",
         "low",
         "high",

@@ -6,7 +6,7 @@ what happened in the negotiations, and the figures that matter.
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import URLValidator
 from django.db import models, router, transaction
 from django.db.models import F, OuterRef, Q, Subquery
@@ -14,7 +14,14 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from .dates import PreciseDate, Precision, precision_constraint, start_of_period
+from .dates import (
+    FIXED_PRECISIONS,
+    PreciseDate,
+    Precision,
+    end_field_name,
+    precision_constraint,
+    start_of_period,
+)
 
 
 class Status(models.TextChoices):
@@ -50,8 +57,10 @@ class Versioned(models.Model):
 class DatedWithPrecision(models.Model):
     """
     A row with dates known to a precision: `precise_dates` names (date field, precision field)
-    pairs. clean() moves each date to the first day of its period and refuses dates in the future
-    unless `may_be_in_the_future` says otherwise.
+    pairs. A date whose model has a `<date field>_end` field may also be a period, known only to
+    lie between its date and that end. clean() moves each date to the first day of its period,
+    checks a period's end, and refuses dates in the future unless `may_be_in_the_future` says
+    otherwise.
     """
 
     precise_dates = ()
@@ -62,6 +71,22 @@ class DatedWithPrecision(models.Model):
     @property
     def may_be_in_the_future(self):
         return False
+
+    @classmethod
+    def period_end_field(cls, date_field):
+        """The field holding the last day of a period for `date_field`, or None if it has none."""
+        name = end_field_name(date_field)
+        try:
+            cls._meta.get_field(name)
+        except FieldDoesNotExist:
+            return None
+        return name
+
+    def precise(self, date_field, precision_field):
+        """The PreciseDate stored in `date_field`, its precision and (for a period) its end."""
+        end_field = self.period_end_field(date_field)
+        end = getattr(self, end_field) if end_field else None
+        return PreciseDate(getattr(self, date_field), getattr(self, precision_field), end)
 
     def normalise_dates(self):
         for date_field, precision_field in self.precise_dates:
@@ -74,12 +99,27 @@ class DatedWithPrecision(models.Model):
         self.normalise_dates()
         today = timezone.localdate()
         errors = {}
-        for date_field, _ in self.precise_dates:
+        for date_field, precision_field in self.precise_dates:
             value = getattr(self, date_field)
-            if value is not None and value > today and not self.may_be_in_the_future:
-                errors[date_field] = (
-                    f"This date is in the future; today is {today.day} {today:%B %Y}."
+            end_field = self.period_end_field(date_field)
+            end = getattr(self, end_field) if end_field else None
+            if getattr(self, precision_field) == Precision.PERIOD:
+                if end_field is None:
+                    errors[precision_field] = "This date cannot be a period."
+                elif end is None:
+                    errors[end_field] = "Give the last day the period may run to."
+                elif value is not None and end <= value:
+                    errors[end_field] = "The period must end after the day it starts."
+            elif end is not None:
+                errors[end_field] = (
+                    "Only a period has an end: choose “Period” as the precision, "
+                    "or leave the end empty."
                 )
+            for field, day in ((date_field, value), (end_field, end)):
+                if day is not None and day > today and not self.may_be_in_the_future:
+                    errors.setdefault(
+                        field, f"This date is in the future; today is {today.day} {today:%B %Y}."
+                    )
         if errors:
             raise ValidationError(errors)
 
@@ -256,7 +296,9 @@ class Story(Publishable):
     slug = models.SlugField(max_length=100, unique=True)
     standfirst = models.TextField(help_text="One or two sentences that sum the story up.")
     started_on = models.DateField(help_text="When the story began, as precisely as known.")
-    started_on_precision = models.CharField(max_length=5, choices=Precision, default=Precision.DAY)
+    started_on_precision = models.CharField(
+        max_length=5, choices=FIXED_PRECISIONS, default=Precision.DAY
+    )
     # The version readers see: it moves, in the same transaction, with every change they can see
     # (Story.log_changes) and with nothing else. Caches, ETags and the live poll derive from it.
     published_version = models.PositiveBigIntegerField(default=1, editable=False)
@@ -493,7 +535,7 @@ class Source(SharedRecord, Versioned, DatedWithPrecision):
     url = models.URLField("URL", max_length=500, blank=True, validators=[http_url_validator()])
     published_on = models.DateField()
     published_on_precision = models.CharField(
-        max_length=5, choices=Precision, default=Precision.DAY
+        max_length=5, choices=FIXED_PRECISIONS, default=Precision.DAY
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -563,7 +605,13 @@ class NegotiationEvent(Correctable, Publishable):
     title = models.CharField(max_length=200)
     kind = models.CharField(max_length=12, choices=Kind)
     happened_on = models.DateField()
-    happened_on_precision = models.CharField(max_length=5, choices=Precision, default=Precision.DAY)
+    happened_on_precision = models.CharField(max_length=6, choices=Precision, default=Precision.DAY)
+    happened_on_end = models.DateField(
+        "happened by",
+        null=True,
+        blank=True,
+        help_text="For a period only: the last day it may have been.",
+    )
     description = models.TextField(blank=True)
     participants = models.ManyToManyField(Stakeholder, blank=True, related_name="events")
     place = models.CharField(max_length=200, blank=True)
@@ -575,6 +623,7 @@ class NegotiationEvent(Correctable, Publishable):
         "kind",
         "happened_on",
         "happened_on_precision",
+        "happened_on_end",
         "description",
         "place",
         "source_id",
@@ -590,7 +639,10 @@ class NegotiationEvent(Correctable, Publishable):
         ordering = ["-happened_on", "-pk"]
         constraints = [
             precision_constraint(
-                "happened_on", "happened_on_precision", "event_happened_on_precision"
+                "happened_on",
+                "happened_on_precision",
+                "event_happened_on_precision",
+                end_field="happened_on_end",
             ),
             models.CheckConstraint(
                 condition=Q(title__regex=r"\S"),
@@ -613,7 +665,7 @@ class NegotiationEvent(Correctable, Publishable):
 
     @property
     def when(self):
-        return PreciseDate(self.happened_on, self.happened_on_precision)
+        return self.precise("happened_on", "happened_on_precision")
 
 
 class StatementQuerySet(PublishedQuerySet):
@@ -661,7 +713,13 @@ class Statement(Correctable, Publishable):
         blank=True, help_text="How the source reports it around the quote, if needed."
     )
     said_on = models.DateField()
-    said_on_precision = models.CharField(max_length=5, choices=Precision, default=Precision.DAY)
+    said_on_precision = models.CharField(max_length=6, choices=Precision, default=Precision.DAY)
+    said_on_end = models.DateField(
+        "said by",
+        null=True,
+        blank=True,
+        help_text="For a period only: the last day it may have been.",
+    )
     method = models.CharField("how it was said", max_length=16, choices=Method)
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="statements")
     event = models.ForeignKey(
@@ -680,6 +738,7 @@ class Statement(Correctable, Publishable):
         "speaker_role",
         "said_on",
         "said_on_precision",
+        "said_on_end",
         "method",
         "source_id",
     ]
@@ -692,7 +751,12 @@ class Statement(Correctable, Publishable):
     class Meta:
         ordering = ["-said_on", "-pk"]
         constraints = [
-            precision_constraint("said_on", "said_on_precision", "statement_said_on_precision"),
+            precision_constraint(
+                "said_on",
+                "said_on_precision",
+                "statement_said_on_precision",
+                end_field="said_on_end",
+            ),
             models.CheckConstraint(
                 condition=Q(quote__regex=r"\S"),
                 name="statement_quote_not_blank",
@@ -720,7 +784,7 @@ class Statement(Correctable, Publishable):
 
     @property
     def when(self):
-        return PreciseDate(self.said_on, self.said_on_precision)
+        return self.precise("said_on", "said_on_precision")
 
     def change_summary(self):
         role = f", {self.speaker_role}" if self.speaker_role else ""
@@ -797,7 +861,13 @@ class DataPointQuerySet(PublishedQuerySet):
 class DataPoint(Correctable, Publishable):
     series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="points")
     as_of = models.DateField()
-    as_of_precision = models.CharField(max_length=5, choices=Precision, default=Precision.DAY)
+    as_of_precision = models.CharField(max_length=6, choices=Precision, default=Precision.DAY)
+    as_of_end = models.DateField(
+        "as of no later than",
+        null=True,
+        blank=True,
+        help_text="For a period only: the last day it may have been.",
+    )
     value = models.DecimalField(max_digits=12, decimal_places=2)
     low = models.DecimalField(
         max_digits=12,
@@ -818,7 +888,15 @@ class DataPoint(Correctable, Publishable):
     note = models.TextField(blank=True)
 
     precise_dates = [("as_of", "as_of_precision")]
-    corrected_fields = ["as_of", "as_of_precision", "value", "low", "high", "qualifier"]
+    corrected_fields = [
+        "as_of",
+        "as_of_precision",
+        "as_of_end",
+        "value",
+        "low",
+        "high",
+        "qualifier",
+    ]
     public_fields = [
         *corrected_fields,
         "series_id",
@@ -849,7 +927,9 @@ class DataPoint(Correctable, Publishable):
                 name="point_high_not_below_value",
                 violation_error_message="The high end of the range cannot be below the value.",
             ),
-            precision_constraint("as_of", "as_of_precision", "point_as_of_precision"),
+            precision_constraint(
+                "as_of", "as_of_precision", "point_as_of_precision", end_field="as_of_end"
+            ),
         ]
 
     def __str__(self):
@@ -887,4 +967,4 @@ class DataPoint(Correctable, Publishable):
 
     @property
     def when(self):
-        return PreciseDate(self.as_of, self.as_of_precision)
+        return self.precise("as_of", "as_of_precision")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q
 
-from .dates import PreciseDate, Precision, start_of_period
+from .dates import PreciseDate, Precision, end_field_name, start_of_period
 from .models import DataPoint, NegotiationEvent, Stakeholder, Statement
 
 PAGE_SIZE = 20
@@ -177,10 +177,12 @@ def overlapping(queryset, date_field, start=None, end=None):
     Narrow to items whose period overlaps [start, end].
 
     An item dated "March 2024" overlaps a range starting on 15 March, so each precision is
-    compared with the start of the range's period at that precision.
+    compared with the start of the range's period at that precision; an item known only to lie
+    in a period ("July–September 2024") overlaps when the period has not ended before `start`.
     """
     if start is not None:
         precision_field = f"{date_field}_precision"
+        fixed = [precision for precision in Precision.values if precision != Precision.PERIOD]
         queryset = queryset.filter(
             Q(
                 *[
@@ -190,8 +192,14 @@ def overlapping(queryset, date_field, start=None, end=None):
                             f"{date_field}__gte": start_of_period(start, precision),
                         }
                     )
-                    for precision in Precision.values
+                    for precision in fixed
                 ],
+                Q(
+                    **{
+                        precision_field: Precision.PERIOD,
+                        f"{end_field_name(date_field)}__gte": start,
+                    }
+                ),
                 _connector=Q.OR,
             )
         )

@@ -4,7 +4,8 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError
+from django.db import DataError, IntegrityError, transaction
 from django.db.models import ProtectedError
 
 from stories.dates import Precision
@@ -136,3 +137,53 @@ def test_latest_per_series_gives_the_newest_published_point_of_each_series(story
     latest = {point.series.name: point.value for point in DataPoint.objects.latest_per_series()}
 
     assert latest == {"Workforce": 750, "Order book": 12}
+
+
+def test_a_period_needs_an_end_after_its_start(story):
+    july = datetime.date(2024, 7, 1)
+    refused(lambda: factories.statement(story, said_on=july, said_on_precision=Precision.PERIOD))
+    refused(
+        lambda: factories.statement(
+            story, said_on=july, said_on_precision=Precision.PERIOD, said_on_end=july
+        )
+    )
+    assert factories.statement(
+        story,
+        said_on=july,
+        said_on_precision=Precision.PERIOD,
+        said_on_end=datetime.date(2024, 9, 30),
+    ).pk
+
+
+def test_only_a_period_has_an_end(story):
+    refused(
+        lambda: factories.event(
+            story,
+            happened_on=datetime.date(2024, 7, 1),
+            happened_on_precision=Precision.MONTH,
+            happened_on_end=datetime.date(2024, 9, 30),
+        )
+    )
+
+
+def test_a_source_date_cannot_be_a_period():
+    # Its precision column is too short to hold "period" at all.
+    with pytest.raises(DataError), transaction.atomic():
+        factories.source(
+            published_on=datetime.date(2024, 7, 1), published_on_precision=Precision.PERIOD
+        )
+
+
+def test_an_editor_is_told_what_a_period_needs(story):
+    statement = factories.statement(story)
+    statement.said_on_precision = Precision.PERIOD
+
+    with pytest.raises(ValidationError) as missing_end:
+        statement.full_clean()
+    statement.said_on_precision = Precision.MONTH
+    statement.said_on_end = datetime.date(2024, 9, 30)
+    with pytest.raises(ValidationError) as end_without_period:
+        statement.full_clean()
+
+    assert "said_on_end" in missing_end.value.message_dict
+    assert "Only a period has an end" in end_without_period.value.message_dict["said_on_end"][0]
