@@ -7,10 +7,11 @@ cannot see the chart, and the published points for the data table and the CSV. N
 
 Honesty rules: approximate values with a known range are drawn with error bars, the qualifier
 ("about", "at least"…) is in the hover, the marker shape, the table and the summary; dates keep
-their precision; a series with no published figure draws nothing and says so.
+their precision; a series with no published figure draws nothing and says so. When sources give
+different figures for one date, each is drawn with its sources, a bar joins them, and the
+hover, the table and the summary say that they differ: never an average, never one picked.
 """
 
-import datetime
 import html
 import json
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from django.http import Http404
 from django.urls import reverse
 
 from stories.dates import Precision
-from stories.models import DataPoint, NegotiationEvent, Qualifier, Series
+from stories.models import DataPoint, NegotiationEvent, Qualifier, Series, figures_by_date
 
 # Events that mark the time axis: the story's turning points, and dates it is working towards.
 AXIS_EVENT_KINDS = [NegotiationEvent.Kind.MILESTONE, NegotiationEvent.Kind.DEADLINE]
@@ -55,8 +56,7 @@ QUALIFIER_SYMBOLS = {
 
 LINE_COLOUR = "#0b4f8a"
 MARK_COLOUR = "#6b6b6b"
-
-PERIOD_DAYS = {Precision.DAY: 0, Precision.WEEK: 7, Precision.MONTH: 30, Precision.YEAR: 365}
+DIFFERS_COLOUR = "#b3b3b3"
 
 
 @dataclass
@@ -91,6 +91,16 @@ class Chart:
     @cached_property
     def summary(self):
         return summary(self.series, self.points)
+
+    @cached_property
+    def dates(self):
+        """The published figures grouped by date (stories.models.FiguresOnDate), oldest first."""
+        return figures_by_date(self.points)
+
+    @property
+    def disagreements(self):
+        """The dates on which sources give different figures, oldest first."""
+        return [figures for figures in self.dates if figures.differs]
 
     @property
     def dom_id(self):
@@ -177,11 +187,16 @@ def quantity(point, unit):
 
 
 def on_date(when):
-    """The date with the preposition it takes: 'on 27 September 2024', 'in March 2024'."""
+    """
+    The date with the preposition it takes: 'on 27 September 2024', 'in March 2024',
+    'at some time in July–September 2024'.
+    """
     if when.precision == Precision.DAY:
         return f"on {when}"
     if when.precision == Precision.WEEK:
         return f"in the {when}"
+    if when.is_period:
+        return f"at some time in {when}"
     return f"in {when}"
 
 
@@ -199,20 +214,57 @@ def source_text(source):
     return source.publication
 
 
+def numbers(figures, unit, with_sources=False):
+    """
+    What the sources give for one date: "about 750 jobs", or, when they differ,
+    "700 (The Independent) or 750 (ITV News) jobs".
+    """
+    givens = {}
+    for point in figures.points:
+        givens.setdefault((point.qualifier, point.value, point.low, point.high), []).append(point)
+    if len(givens) == 1:
+        [(point, *_)] = givens.values()
+        text = quantity(point, unit)
+        if with_sources:
+            text += f" ({'; '.join(source_text(p.source) for p in figures.points)})"
+        return text
+    parts = []
+    for (qualifier, value, _, _), points in sorted(givens.items(), key=lambda item: item[0][1]):
+        part = f"{QUALIFIER_WORDS[qualifier]}{number(value)}"
+        if with_sources:
+            part += f" ({'; '.join(source_text(p.source) for p in points)})"
+        parts.append(part)
+    return f"{', '.join(parts[:-1])} or {parts[-1]} {unit}"
+
+
 def summary(series, points):
-    """One sentence a reader can read instead of the chart."""
+    """One sentence (two when sources differ) a reader can read instead of the chart."""
     name = series.name
     unit = series.unit
     if not points:
         return f"{name}: no figure has been published yet."
-    first, last = points[0], points[-1]
+    dates = figures_by_date(points)
+    differing = [figures for figures in dates if figures.differs]
+    first, last = dates[0], dates[-1]
+    if differing:
+        lowest = min(point.value for point in points)
+        highest = max(point.value for point in points)
+        latest = differing[-1]
+        return (
+            f"{name}: {len(points)} published figures from {first.when} to {last.when} give "
+            f"between {number(lowest)} and {number(highest)} {unit}, and sources differ on "
+            f"{len(differing)} date{'s' if len(differing) > 1 else ''}, most recently "
+            f"{on_date(latest.when)}: {numbers(latest, unit, with_sources=True)}. "
+            f"The latest: {numbers(last, unit)} {on_date(last.when)}."
+        )
     if len(points) == 1:
         return (
-            f"{name}: {quantity(first, unit)} {on_date(first.when)}, "
+            f"{name}: {quantity(points[0], unit)} {on_date(first.when)}, "
             "the only figure published so far."
         )
-    change = last.value - first.value
-    approximate = any(p.qualifier != Qualifier.EXACT for p in (first, last))
+    first_point, last_point = first.points[0], last.points[0]
+    change = last_point.value - first_point.value
+    approximate = any(p.qualifier != Qualifier.EXACT for p in (first_point, last_point))
     about = "about " if approximate else ""
     if change > 0:
         movement = f"up {about}{number(change)}"
@@ -221,15 +273,15 @@ def summary(series, points):
     else:
         movement = "unchanged"
     return (
-        f"{name} went from {quantity(first, unit)} {on_date(first.when)} to "
-        f"{quantity(last, unit)} {on_date(last.when)} ({movement}), "
+        f"{name} went from {quantity(first_point, unit)} {on_date(first.when)} to "
+        f"{quantity(last_point, unit)} {on_date(last.when)} ({movement}), "
         f"over {len(points)} published figures."
     )
 
 
 def axis_position(when):
-    """Where a date sits on the time axis: the middle of its week, month or year."""
-    return when.date + datetime.timedelta(days=PERIOD_DAYS[when.precision] / 2)
+    """Where a date sits on the time axis: the middle of its week, month, year or period."""
+    return when.date + (when.last_day - when.date) / 2
 
 
 def plain(text):
@@ -248,41 +300,71 @@ def to_float(value):
     return float(value) if isinstance(value, Decimal) else value
 
 
+def marks(points):
+    """
+    One mark per value given on a date, with every point (and so every source) that gave it:
+    three reports of 750 on one day are one marker listing three sources.
+    """
+    for figures in figures_by_date(points):
+        given = {}
+        for point in figures.points:
+            given.setdefault((point.value, point.qualifier, point.low, point.high), []).append(
+                point
+            )
+        for same in given.values():
+            yield figures, same
+
+
 def figure(series, points, events=()):
     """The Plotly figure of a series as a JSON-able dict, or None for an empty series."""
     if not points:
         return None
     unit = series.unit
-    single = len(points) == 1
-    has_range = any(p.low is not None or p.high is not None for p in points)
+    drawn = list(marks(points))
+    single = len(drawn) == 1
+    differing = [figures for figures in figures_by_date(points) if figures.differs]
+    firsts = [same[0] for _, same in drawn]
+    has_range = any(p.low is not None or p.high is not None for p in firsts)
+    if single:
+        mode = "markers+text"
+    elif differing:
+        # A line through figures that disagree would draw a workforce swinging between them.
+        mode = "markers"
+    else:
+        mode = "lines+markers"
     trace = go.Scatter(
-        x=[axis_position(p.when).isoformat() for p in points],
-        y=[to_float(p.value) for p in points],
-        mode="markers+text" if single else "lines+markers",
+        x=[axis_position(p.when).isoformat() for p in firsts],
+        y=[to_float(p.value) for p in firsts],
+        mode=mode,
         name=plain(series.name),  # no legend is drawn, but plotly would read markup here too
         line={"color": LINE_COLOUR, "width": 2},
         marker={
             "color": LINE_COLOUR,
             "size": 12 if single else 9,
-            "symbol": [QUALIFIER_SYMBOLS[p.qualifier] for p in points],
+            "symbol": [QUALIFIER_SYMBOLS[p.qualifier] for p in firsts],
             "line": {"color": LINE_COLOUR, "width": 2},
         },
         # A single point is labelled with its value, so the chart reads without hovering.
-        text=[quantity(points[0], unit)] if single else None,
+        text=[quantity(firsts[0], unit)] if single else None,
         customdata=[
             [
-                plain(str(p.when)),
-                plain(p.get_qualifier_display()),
-                plain(source_text(p.source)),
-                plain(f"range {range_text(p)}" if range_text(p) else "no range given"),
+                plain(str(same[0].when)),
+                plain(same[0].get_qualifier_display()),
+                plain("; ".join(source_text(p.source) for p in same)),
+                plain(f"range {range_text(same[0])}" if range_text(same[0]) else "no range given"),
+                (
+                    "<br>" + plain(f"Sources differ on this date: {numbers(figures, unit)}")
+                    if figures.differs
+                    else ""
+                ),
             ]
-            for p in points
+            for figures, same in drawn
         ],
         hovertemplate=(
             # No <b> or other styled markup: plotly.js sets it as a style attribute, which the
             # CSP (style-src 'self') refuses.
             "%{y:,} " + plain(unit) + " (%{customdata[1]}, %{customdata[3]})<br>"
-            "%{customdata[0]}<br>Source: %{customdata[2]}<extra></extra>"
+            "%{customdata[0]}<br>Source: %{customdata[2]}%{customdata[4]}<extra></extra>"
         ),
         cliponaxis=False,
     )
@@ -290,22 +372,40 @@ def figure(series, points, events=()):
         trace.error_y = {
             "type": "data",
             "symmetric": False,
-            "array": [to_float(p.high - p.value) if p.high is not None else 0 for p in points],
-            "arrayminus": [to_float(p.value - p.low) if p.low is not None else 0 for p in points],
+            "array": [to_float(p.high - p.value) if p.high is not None else 0 for p in firsts],
+            "arrayminus": [to_float(p.value - p.low) if p.low is not None else 0 for p in firsts],
             "color": LINE_COLOUR,
             "thickness": 1.5,
             "width": 6,
         }
-    fig = go.Figure(trace)
-    positions = [axis_position(p.when) for p in points]
-    marks = [(axis_position(event.when), event) for event in events]
-    everything = positions + [x for x, _ in marks]
+    traces = [trace]
+    if differing:
+        # A grey bar from the lowest to the highest figure given for each date they differ,
+        # drawn under the markers.
+        xs, ys = [], []
+        for figures in differing:
+            x = axis_position(figures.when).isoformat()
+            xs += [x, x, None]
+            ys += [to_float(figures.low), to_float(figures.high), None]
+        bars = go.Scatter(
+            x=xs,
+            y=ys,
+            mode="lines",
+            name="Sources differ",
+            line={"color": DIFFERS_COLOUR, "width": 6},
+            hoverinfo="skip",
+        )
+        traces = [bars, trace]
+    fig = go.Figure(traces)
+    positions = [axis_position(p.when) for p in firsts]
+    milestones = [(axis_position(event.when), event) for event in events]
+    everything = positions + [x for x, _ in milestones]
     middle = min(everything) + (max(everything) - min(everything)) / 2
     if single:
         # Label the lone point on the side with room: left of it when it ends the axis.
         at_the_end = positions[0] == max(everything) > middle
-        fig.data[0].textposition = "top left" if at_the_end else "top center"
-    for row, (x, event) in enumerate(marks):
+        fig.data[-1].textposition = "top left" if at_the_end else "top center"
+    for row, (x, event) in enumerate(milestones):
         fig.add_shape(
             type="line",
             xref="x",
@@ -361,30 +461,36 @@ def csv_rows(chart):
         "date",
         "date_precision",
         "period_start",
+        "period_end",
         "value",
         "low",
         "high",
         "qualifier",
+        "sources_differ_on_date",
         "note",
         "source_publication",
         "source_headline",
         "source_url",
         "source_date",
     ]
-    for point in chart.points:
-        yield [
-            chart.series.name,
-            chart.series.unit,
-            str(point.when),
-            point.as_of_precision,
-            point.as_of.isoformat(),
-            point.value,
-            point.low,
-            point.high,
-            point.get_qualifier_display(),
-            point.note,
-            point.source.publication,
-            point.source.headline,
-            point.source.url,
-            str(point.source.published),
-        ]
+    for figures in chart.dates:
+        differs = f"yes: {numbers(figures, chart.series.unit)}" if figures.differs else ""
+        for point in figures.points:
+            yield [
+                chart.series.name,
+                chart.series.unit,
+                str(point.when),
+                point.as_of_precision,
+                point.as_of.isoformat(),
+                point.when.last_day.isoformat(),
+                point.value,
+                point.low,
+                point.high,
+                point.get_qualifier_display(),
+                differs,
+                point.note,
+                point.source.publication,
+                point.source.headline,
+                point.source.url,
+                str(point.source.published),
+            ]

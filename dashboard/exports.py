@@ -11,7 +11,7 @@ import csv
 from django.http import HttpResponse
 from django.views.decorators.http import require_safe
 
-from stories.models import DataPoint, NegotiationEvent, Statement
+from stories.models import DataPoint, NegotiationEvent, Statement, figures_by_date
 
 from . import links
 from .reading import story_view
@@ -148,7 +148,7 @@ def figures_csv(request, slug):
         DataPoint.objects.published()
         .filter(series__story=story)
         .select_related("series__story", "source")
-        .order_by("series__position", "series__name", "as_of")
+        .order_by("series__position", "series__name", "as_of", "pk")
     )
     header = [
         "series",
@@ -161,10 +161,14 @@ def figures_csv(request, slug):
         "low",
         "high",
         "qualifier",
+        "sources_differ_on_date",
         "note",
         "permalink",
         *SOURCE_COLUMNS,
     ]
+    by_series = {}
+    for point in points:
+        by_series.setdefault(point.series, []).append(point)
     rows = (
         [
             point.series.name,
@@ -177,10 +181,15 @@ def figures_csv(request, slug):
             point.low,
             point.high,
             point.get_qualifier_display(),
+            "yes: " + " or ".join(f"{value.normalize():f}" for value in figures.values)
+            if figures.differs
+            else "",
             point.note,
             absolute(request, links.figure_url(point.series)),
             *source_cells(point.source),
         ]
-        for point in points
+        for series_points in by_series.values()
+        for figures in figures_by_date(series_points)
+        for point in figures.points
     )
     return csv_response(story, "figures", header, rows)

@@ -839,14 +839,22 @@ class DataPointQuerySet(PublishedQuerySet):
         return self.filter(status=Status.PUBLISHED, series__status=Status.PUBLISHED)
 
     def latest_per_series(self):
-        """The newest published point of each series, one row per series, in one query."""
+        """
+        The published points on each series' newest date, in one query: one row per series, or
+        several when more than one source gave a figure for that date.
+        """
         newest = (
             self.model.objects.published()
             .filter(series=OuterRef("series"))
             .order_by("-as_of")
             .values("as_of")[:1]
         )
-        return self.published().filter(as_of=Subquery(newest)).select_related("series", "source")
+        return (
+            self.published()
+            .filter(as_of=Subquery(newest))
+            .select_related("series", "source")
+            .order_by("series", "as_of", "pk")
+        )
 
     def corrected(self, story):
         """A story's published figures corrected after publication, newest correction first."""
@@ -912,11 +920,11 @@ class DataPoint(Correctable, Publishable):
 
     class Meta:
         verbose_name = "data point"
-        ordering = ["series", "as_of"]
+        # Several sources may give a figure for the same date, and all are kept: the 700 and
+        # the 750 workers reported on one day are both facts about the reporting.
+        ordering = ["series", "as_of", "pk"]
+        indexes = [models.Index(fields=["series", "as_of"], name="point_series_as_of")]
         constraints = [
-            models.UniqueConstraint(
-                fields=["series", "as_of"], name="one_point_per_series_per_date"
-            ),
             models.CheckConstraint(
                 condition=Q(low__isnull=True) | Q(low__lte=F("value")),
                 name="point_low_not_above_value",
@@ -968,3 +976,48 @@ class DataPoint(Correctable, Publishable):
     @property
     def when(self):
         return self.precise("as_of", "as_of_precision")
+
+
+class FiguresOnDate:
+    """
+    A series' published figures for one date, as the reporting gives them: one, or several
+    from different sources, which may differ. Never averaged: readers see each with its source.
+    """
+
+    def __init__(self, when, points):
+        self.when = when
+        self.points = list(points)
+
+    def __repr__(self):
+        return f"<FiguresOnDate {self.when}: {[point.value for point in self.points]}>"
+
+    @property
+    def values(self):
+        """The distinct values given, lowest first."""
+        return sorted({point.value for point in self.points})
+
+    @property
+    def differs(self):
+        """Whether the sources give different numbers for this date."""
+        return len(self.values) > 1
+
+    @property
+    def low(self):
+        return self.values[0]
+
+    @property
+    def high(self):
+        return self.values[-1]
+
+    @property
+    def sources(self):
+        """The distinct sources, in the order of the points."""
+        return list({point.source_id: point.source for point in self.points}.values())
+
+
+def figures_by_date(points):
+    """Points (oldest first) grouped by their date at its precision, oldest date first."""
+    groups = {}
+    for point in points:
+        groups.setdefault(point.when, []).append(point)
+    return [FiguresOnDate(when, group) for when, group in groups.items()]

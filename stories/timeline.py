@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q
 
 from .dates import PreciseDate, Precision, end_field_name, start_of_period
-from .models import DataPoint, NegotiationEvent, Stakeholder, Statement
+from .models import DataPoint, NegotiationEvent, Stakeholder, Statement, figures_by_date
 
 PAGE_SIZE = 20
 PEOPLE_CACHE_SECONDS = 3600
@@ -236,12 +236,17 @@ def people_named_in(story):
 
 
 def key_figures(story):
-    """Each published series of the story with its newest published point (or None)."""
-    latest = {
-        point.series_id: point
-        for point in DataPoint.objects.latest_per_series().filter(series__story=story)
-    }
-    return [(series, latest.get(series.pk)) for series in story.series.published()]
+    """
+    Each published series of the story with the figures of its newest date (a FiguresOnDate:
+    one figure, or several when sources differ), or None when it has none.
+    """
+    latest = {}
+    for point in DataPoint.objects.latest_per_series().filter(series__story=story):
+        latest.setdefault(point.series_id, []).append(point)
+    return [
+        (series, figures_by_date(latest[series.pk])[-1] if series.pk in latest else None)
+        for series in story.series.published()
+    ]
 
 
 def last_updated(story):

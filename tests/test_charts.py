@@ -93,6 +93,7 @@ def test_hover_shows_value_qualifier_date_and_source(story):
             "Approximate",
             "The Test Gazette: Test jobs news",
             "no range given",
+            "",
         ]
     ]
     assert "%{y:,} jobs" in trace["hovertemplate"]
@@ -304,3 +305,54 @@ def test_a_figure_is_cached_under_the_version_it_was_read_at(story):
 
     # A page still rendering from the older snapshot gets the older figure, never a mix.
     assert charts.charts_for_story(read_before)[0].figure["data"][0]["y"] == [800]
+
+
+# Several figures for one date
+
+
+def differing_workforce(story):
+    series = factories.series(story, name="Workforce", unit="jobs")
+    day = datetime.date(2024, 12, 6)
+    factories.point(series, as_of=datetime.date(2024, 10, 23), value=750)
+    for publication, value in [("Test Wire", 700), ("Test TV", 750), ("Test Radio", 750)]:
+        factories.point(
+            series, as_of=day, value=value, source=factories.source(publication=publication)
+        )
+    return series
+
+
+def test_figures_that_differ_on_a_date_are_all_drawn_joined_by_a_bar(story):
+    differing_workforce(story)
+
+    bars, trace = only_chart(story).figure["data"]
+
+    assert trace["mode"] == "markers"  # no line swinging between the sources
+    assert trace["y"] == [750.0, 700.0, 750.0]
+    assert bars["name"] == "Sources differ"
+    assert bars["y"] == [700.0, 750.0, None]
+    assert bars["hoverinfo"] == "skip"
+
+
+def test_the_hover_of_a_differing_figure_names_every_source_that_gave_it(story):
+    differing_workforce(story)
+
+    customdata = only_chart(story).figure["data"][1]["customdata"]
+
+    assert customdata[2][2].startswith("Test TV") and "Test Radio" in customdata[2][2]
+    assert "Test Wire" not in customdata[2][2]
+    assert customdata[1][4] == "<br>Sources differ on this date: 700 or 750 jobs"
+    assert customdata[0][4] == ""
+
+
+def test_the_summary_says_the_sources_differ_and_names_them(story):
+    differing_workforce(story)
+
+    summary = only_chart(story).summary
+
+    assert summary.startswith(
+        "Workforce: 4 published figures from 23 October 2024 to 6 December 2024 give between "
+        "700 and 750 jobs, and sources differ on 1 date, most recently on 6 December 2024: "
+        "700 (Test Wire"
+    )
+    assert "or 750 (Test TV" in summary and "Test Radio" in summary
+    assert summary.endswith("The latest: 700 or 750 jobs on 6 December 2024.")

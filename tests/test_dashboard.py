@@ -52,6 +52,23 @@ def test_header_shows_the_latest_figure_with_its_date_qualifier_and_source(clien
     assert "900" not in figure
 
 
+def test_header_shows_figures_that_differ_as_a_range_with_each_source(client, story):
+    workforce = factories.series(story, name="Workforce", unit="jobs")
+    day = datetime.date(2024, 12, 6)
+    wire = factories.source(publication="Test Wire", url="https://example.test/wire")
+    factories.point(workforce, as_of=day, value=700, source=wire)
+    tv = factories.source(publication="Test TV", url="")
+    factories.point(workforce, as_of=day, value=750, source=tv)
+
+    response = client.get(story.get_absolute_url())
+
+    figure = re.search(r'<div class="figure".*?</div>', response.text, re.S).group(0)
+    assert '<data value="700.00">700</data>–<data value="750.00">750</data> jobs' in figure
+    assert "Sources differ:" in figure
+    assert '700 (<a href="https://example.test/wire" rel="noopener">Test Wire</a>)' in figure
+    assert "750 (Test TV)" in figure
+
+
 def test_a_series_without_figures_says_the_source_gives_none(client, story):
     factories.series(story, name="Order book", unit="trains")
 

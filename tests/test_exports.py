@@ -1,4 +1,5 @@
 import csv
+import datetime
 import io
 
 import pytest
@@ -58,6 +59,26 @@ def test_figures_csv_has_each_published_point_with_range_and_source(client, stor
     assert (row["value"], row["low"], row["high"]) == ("-5.00", "-10.00", "0.00")
     assert row["qualifier"] == "Approximate"
     assert row["source_url"].startswith("https://example.test/")
+
+
+def test_figures_csv_keeps_every_figure_of_a_date_and_says_when_they_differ(client, story):
+    series = factories.series(story, name="Test workforce", unit="jobs")
+    factories.point(series, as_of=datetime.date(2024, 12, 6), value=700)
+    factories.point(series, as_of=datetime.date(2024, 12, 6), value=750)
+    factories.point(series, as_of=datetime.date(2025, 4, 3), value=750)
+
+    exported = rows(client.get(f"/stories/{story.slug}/export/figures.csv"))
+
+    assert [(row["date"], row["value"]) for row in exported] == [
+        ("2024-12-06", "700.00"),
+        ("2024-12-06", "750.00"),
+        ("2025-04-03", "750.00"),
+    ]
+    assert [row["sources_differ_on_date"] for row in exported] == [
+        "yes: 700 or 750",
+        "yes: 700 or 750",
+        "",
+    ]
 
 
 @pytest.mark.parametrize(

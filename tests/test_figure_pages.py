@@ -197,6 +197,21 @@ def test_the_figure_page_takes_a_constant_number_of_queries(
 # The CSV
 
 
+def test_the_table_and_csv_keep_both_figures_sources_give_for_one_date(client, story, series):
+    for publication, value in [("Test Wire", 700), ("Test TV", 750)]:
+        source = factories.source(publication=publication)
+        factories.point(series, as_of=datetime.date(2024, 12, 6), value=value, source=source)
+
+    page = client.get(figure_url(story, series))
+    header, *rows = csv_rows(client.get(figure_url(story, series, ".csv")))
+
+    assertContains(page, "Sources differ on this date: 700–750 jobs.", count=2)
+    assertContains(page, "a grey bar joins them")
+    column = header.index("sources_differ_on_date")
+    assert [row[column] for row in rows] == ["yes: 700 or 750 jobs"] * 2
+    assert [row[header.index("source_publication")] for row in rows] == ["Test Wire", "Test TV"]
+
+
 def test_csv_has_a_row_per_published_point_with_its_source(client, story, series):
     source = factories.source(
         publication="The Test Gazette",
@@ -228,10 +243,12 @@ def test_csv_has_a_row_per_published_point_with_its_source(client, story, series
         "date": "March 2024",
         "date_precision": "month",
         "period_start": "2024-03-01",
+        "period_end": "2024-03-31",
         "value": "750.00",
         "low": "700.00",
         "high": "800.00",
         "qualifier": "Approximate",
+        "sources_differ_on_date": "",
         "note": "Test note",
         "source_publication": "The Test Gazette",
         "source_headline": "Test jobs story",

@@ -48,10 +48,12 @@ def test_two_sources_cannot_share_a_url_but_many_may_have_none():
     assert factories.source(url="").pk
 
 
-def test_one_point_per_series_per_date(story):
+def test_several_sources_may_give_figures_for_the_same_date_and_all_are_kept(story):
     series = factories.series(story)
-    factories.point(series, as_of=datetime.date(2024, 9, 27))
-    refused(lambda: factories.point(series, as_of=datetime.date(2024, 9, 27)))
+    factories.point(series, as_of=datetime.date(2024, 9, 27), value=700)
+    factories.point(series, as_of=datetime.date(2024, 9, 27), value=750)
+
+    assert list(series.points.values_list("value", flat=True)) == [700, 750]
 
 
 def test_range_low_cannot_be_above_the_value(story):
@@ -137,6 +139,15 @@ def test_latest_per_series_gives_the_newest_published_point_of_each_series(story
     latest = {point.series.name: point.value for point in DataPoint.objects.latest_per_series()}
 
     assert latest == {"Workforce": 750, "Order book": 12}
+
+
+def test_latest_per_series_gives_every_figure_of_the_newest_date(story):
+    workforce = factories.series(story, name="Workforce")
+    factories.point(workforce, as_of=datetime.date(2024, 3, 1), value=800)
+    factories.point(workforce, as_of=datetime.date(2024, 9, 27), value=700)
+    factories.point(workforce, as_of=datetime.date(2024, 9, 27), value=750)
+
+    assert [point.value for point in DataPoint.objects.latest_per_series()] == [700, 750]
 
 
 def test_a_period_needs_an_end_after_its_start(story):
