@@ -29,6 +29,7 @@ from .imports import CSVImportForm, DataPointResource, StatementResource
 from .models import (
     DataPoint,
     NegotiationEvent,
+    Order,
     Series,
     Source,
     Stakeholder,
@@ -390,3 +391,58 @@ class DataPointAdmin(CSVImportAdmin, PublishableAdmin):
     search_fields = ["series__name", "note"]
     autocomplete_fields = ["series", "source"]
     list_select_related = ["series"]
+
+
+@admin.register(Order)
+class OrderAdmin(PublishableAdmin):
+    """
+    Orders as the reporting gives them: a new order is a row; what happens to it later (an
+    option taken up, reduced or lapsed, an update, another source's differing account) is a
+    row of its own that names the order it changes, so its history is never overwritten.
+    """
+
+    fields = [
+        "story",
+        "development",
+        "changes",
+        "customer",
+        ("trains", "cars"),
+        ("value", "value_qualifier"),
+        "commitment",
+        "condition",
+        "delivery",
+        ("announced_on", "announced_on_precision", "announced_on_end"),
+        "source",
+        "note",
+        "status",
+        "correction_note",
+        "loaded_version",
+        "corrected_at",
+        "published_at",
+        "published_by",
+        "created_at",
+        "updated_at",
+    ]
+    readonly_fields = [*PublishableAdmin.readonly_fields, "corrected_at"]
+    list_display = [
+        "customer",
+        "development",
+        "trains",
+        "commitment",
+        "value",
+        "announced_on",
+        "story",
+        "status",
+    ]
+    list_filter = ["status", "story", "development", "commitment"]
+    search_fields = ["customer", "condition", "note", "source__publication"]
+    autocomplete_fields = ["story", "changes", "source"]
+    date_hierarchy = "announced_on"
+    list_select_related = ["story"]
+
+    def get_search_results(self, request, queryset, search_term):
+        # The "order it changes" picker offers orders themselves, not their developments.
+        queryset, duplicates = super().get_search_results(request, queryset, search_term)
+        if request.GET.get("field_name") == "changes":
+            queryset = queryset.filter(development=Order.Development.NEW)
+        return queryset, duplicates

@@ -432,6 +432,8 @@ class Change(models.Model):
         POINT = "point", "Figure"
         STAKEHOLDER = "stakeholder", "Person or organisation"
         SOURCE = "source", "Source"
+        ORDER = "order", "Order"
+        ROLE = "role", "Role"
 
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="changes")
     version = models.PositiveBigIntegerField(help_text="The story's published version it made.")
@@ -573,6 +575,7 @@ class Source(SharedRecord, Versioned, DatedWithPrecision):
             *DataPoint.objects.published()
             .filter(source=self)
             .values_list("series__story_id", flat=True),
+            *Order.objects.published().filter(source=self).values_list("story_id", flat=True),
         }
 
 
@@ -1021,3 +1024,182 @@ def figures_by_date(points):
     for point in points:
         groups.setdefault(point.when, []).append(point)
     return [FiguresOnDate(when, group) for when, group in groups.items()]
+
+
+class OrderQuerySet(PublishedQuerySet):
+    def for_story(self, story):
+        """A story's published orders and their developments, oldest first, with their sources."""
+        return (
+            self.published()
+            .filter(story=story)
+            .select_related("source", "changes")
+            .order_by("announced_on", "pk")
+        )
+
+
+class Order(Correctable, Publishable):
+    """
+    An order for trains as one source reports one development of it. A new order (or option)
+    is a row of its own; what happens to it later (an option taken up, reduced or lapsed, an
+    update, or another source's account with other numbers) is a further row, with its own
+    date and source, that names the order it changes. An order's history is its first row and
+    the rows that change it: nothing is overwritten, and sources that disagree are all kept.
+    """
+
+    class Commitment(models.TextChoices):
+        FIRM = "firm", "Firm order"
+        OPTION = "option", "Option"
+        CONDITIONAL = "conditional", "Conditional on an approval"
+
+    class Development(models.TextChoices):
+        NEW = "new", "New order"
+        ACCOUNT = "account", "Another source’s account"
+        UPDATE = "update", "Update"
+        EXERCISED = "exercised", "Option taken up"
+        REDUCED = "reduced", "Reduced"
+        LAPSED = "lapsed", "Lapsed or cancelled"
+
+    story = models.ForeignKey(Story, on_delete=models.PROTECT, related_name="orders")
+    development = models.CharField(max_length=10, choices=Development, default=Development.NEW)
+    changes = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="developments",
+        verbose_name="order it changes",
+        help_text="The order this development is about. Empty for a new order.",
+    )
+    customer = models.CharField(max_length=200, help_text="Who ordered, as the source says.")
+    trains = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Trains (units) as the source gives them, if it does."
+    )
+    cars = models.PositiveSmallIntegerField(
+        "cars", null=True, blank=True, help_text="Cars (carriages) in all, if the source says."
+    )
+    value = models.DecimalField(
+        "value in pounds",
+        max_digits=14,
+        decimal_places=0,
+        null=True,
+        blank=True,
+        help_text="As the source gives it, e.g. 500000000 for “c.£500m”.",
+    )
+    value_qualifier = models.CharField(max_length=12, choices=Qualifier, default=Qualifier.EXACT)
+    commitment = models.CharField(max_length=12, choices=Commitment)
+    condition = models.CharField(
+        max_length=300, blank=True, help_text="What an option or condition depends on."
+    )
+    delivery = models.CharField(
+        "delivery period", max_length=200, blank=True, help_text="As the source gives it."
+    )
+    announced_on = models.DateField()
+    announced_on_precision = models.CharField(
+        max_length=6, choices=Precision, default=Precision.DAY
+    )
+    announced_on_end = models.DateField(
+        "announced by",
+        null=True,
+        blank=True,
+        help_text="For a period only: the last day it may have been announced.",
+    )
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="orders")
+    note = models.TextField(blank=True, help_text="Shown to readers, e.g. where sources differ.")
+
+    precise_dates = [("announced_on", "announced_on_precision")]
+    corrected_fields = [
+        "development",
+        "changes_id",
+        "customer",
+        "trains",
+        "cars",
+        "value",
+        "value_qualifier",
+        "commitment",
+        "condition",
+        "delivery",
+        "announced_on",
+        "announced_on_precision",
+        "announced_on_end",
+        "source_id",
+        "note",
+    ]
+    public_fields = [*corrected_fields, "story_id", "correction_note", "corrected_at"]
+    change_subject = "order"
+
+    objects = OrderQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["story", "announced_on", "pk"]
+        constraints = [
+            precision_constraint(
+                "announced_on",
+                "announced_on_precision",
+                "order_announced_on_precision",
+                end_field="announced_on_end",
+            ),
+            models.CheckConstraint(
+                condition=Q(development="new", changes__isnull=True)
+                | (~Q(development="new") & Q(changes__isnull=False)),
+                name="order_development_names_its_order",
+                violation_error_message="A new order changes no other order; a development "
+                "names the order it changes.",
+            ),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(value__gte=0),
+                name="order_value_not_negative",
+                violation_error_message="A value cannot be below zero.",
+            ),
+            models.CheckConstraint(
+                condition=Q(customer__regex=r"\S"),
+                name="order_customer_not_blank",
+                violation_error_message="Say who ordered.",
+            ),
+        ]
+        indexes = [models.Index(fields=["story", "status", "announced_on"])]
+
+    def __str__(self):
+        return self.change_summary()
+
+    def change_summary(self):
+        trains = f"{self.trains} trains" if self.trains is not None else "trains"
+        what = self.get_development_display()
+        return f"{what}: {self.customer}, {trains}, {self.get_commitment_display().lower()}"
+
+    @property
+    def when(self):
+        return self.precise("announced_on", "announced_on_precision")
+
+    @property
+    def is_new(self):
+        return self.development == self.Development.NEW
+
+    @property
+    def order(self):
+        """The order this row is about: itself when new, else the one it changes."""
+        return self if self.is_new else self.changes
+
+    def clean(self):
+        errors = {}
+        try:
+            super().clean()
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if self.is_new and self.changes_id is not None:
+            errors.setdefault("changes", []).append(
+                "A new order changes no other order: leave this empty, or choose what happened."
+            )
+        if not self.is_new:
+            if self.changes_id is None:
+                errors.setdefault("changes", []).append(
+                    "Choose the order this development changes."
+                )
+            elif self.changes.development != self.Development.NEW:
+                errors.setdefault("changes", []).append(
+                    "Choose the order itself (its first row), not another development of it."
+                )
+            elif self.story_id is not None and self.changes.story_id != self.story_id:
+                errors.setdefault("changes", []).append("That order belongs to another story.")
+        if errors:
+            raise ValidationError(errors)

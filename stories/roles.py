@@ -20,9 +20,10 @@ EDITORIAL_MODELS = [
     "negotiationevent",
     "series",
     "datapoint",
+    "order",
 ]
 # Editors may delete these while they are drafts (stories.admin.PublishableAdmin checks).
-DELETABLE_DRAFTS = ["statement", "negotiationevent", "datapoint"]
+DELETABLE_DRAFTS = ["statement", "negotiationevent", "datapoint", "order"]
 
 
 def editors_group():

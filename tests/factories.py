@@ -10,6 +10,7 @@ from stories.dates import Precision
 from stories.models import (
     DataPoint,
     NegotiationEvent,
+    Order,
     Series,
     Source,
     Stakeholder,
@@ -100,3 +101,18 @@ def point(series, **fields):
         "status": Status.PUBLISHED,
     }
     return DataPoint.objects.create(**{**values, **fields})
+
+
+def order(story, **fields):
+    values = {
+        "story": story,
+        "customer": "Test Rail Co",
+        "trains": 10,
+        "cars": 50,
+        "value": 100_000_000,
+        "commitment": Order.Commitment.FIRM,
+        "announced_on": datetime.date(2024, 12, 6),
+        "source": fields.pop("source", None) or source(),
+        "status": Status.PUBLISHED,
+    }
+    return Order.objects.create(**{**values, **fields})

@@ -9,7 +9,7 @@ from django.db import DataError, IntegrityError, transaction
 from django.db.models import ProtectedError
 
 from stories.dates import Precision
-from stories.models import DataPoint, Stakeholder, Statement
+from stories.models import DataPoint, Order, Stakeholder, Statement
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -198,3 +198,39 @@ def test_an_editor_is_told_what_a_period_needs(story):
 
     assert "said_on_end" in missing_end.value.message_dict
     assert "Only a period has an end" in end_without_period.value.message_dict["said_on_end"][0]
+
+
+def test_a_new_order_changes_no_other_and_a_development_names_its_order(story):
+    order = factories.order(story)
+    refused(lambda: factories.order(story, changes=order))
+    refused(lambda: factories.order(story, development="lapsed"))
+    assert factories.order(story, development="lapsed", changes=order, trains=None).pk
+
+
+def test_an_order_needs_a_customer_and_no_negative_value(story):
+    refused(lambda: factories.order(story, customer=" "))
+    refused(lambda: factories.order(story, value=-1))
+
+
+def test_a_development_must_name_the_order_itself_in_the_same_story(story):
+    order = factories.order(story)
+    update = factories.order(story, development="update", changes=order)
+    elsewhere = factories.order(factories.story())
+    development = Order(
+        story=story,
+        development="reduced",
+        changes=update,
+        customer="Test Rail Co",
+        commitment="firm",
+        announced_on=datetime.date(2025, 1, 6),
+        source=order.source,
+    )
+
+    with pytest.raises(ValidationError) as of_a_development:
+        development.full_clean()
+    development.changes = elsewhere
+    with pytest.raises(ValidationError) as of_another_story:
+        development.full_clean()
+
+    assert "its first row" in of_a_development.value.message_dict["changes"][0]
+    assert "another story" in of_another_story.value.message_dict["changes"][0]
