@@ -16,7 +16,7 @@ import html
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, partial
 
 import plotly.graph_objects as go
 from django.core.cache import cache
@@ -25,12 +25,13 @@ from django.http import Http404
 from django.urls import reverse
 
 from stories.dates import Precision
-from stories.models import DataPoint, NegotiationEvent, Qualifier, Series, figures_by_date
+from stories.models import DataPoint, NegotiationEvent, Order, Qualifier, Series, figures_by_date
+from stories.orders import COMMITMENT_WORDS, COMMITMENTS, money, money_range, order_book
 
 # Events that mark the time axis: the story's turning points, and dates it is working towards.
 AXIS_EVENT_KINDS = [NegotiationEvent.Kind.MILESTONE, NegotiationEvent.Kind.DEADLINE]
 # Renew when figure() changes shape, so no cached figure of the old shape is served.
-FIGURE_FORMAT = 1
+FIGURE_FORMAT = 2
 FIGURE_CACHE_SECONDS = 24 * 3600
 # More titles than this cannot be read on one axis, and each one costs time to build.
 AXIS_EVENTS_MAX = 12
@@ -58,18 +59,33 @@ LINE_COLOUR = "#0b4f8a"
 MARK_COLOUR = "#6b6b6b"
 DIFFERS_COLOUR = "#b3b3b3"
 
+# The order book's commitments, firmest first: (label in the legend, line colour, fill).
+COMMITMENT_STYLES = {
+    Order.Commitment.FIRM: ("Firm orders", "#0b4f8a", "rgba(11, 79, 138, 0.55)"),
+    Order.Commitment.OPTION: ("Options", "#5b8fbf", "rgba(91, 143, 191, 0.3)"),
+    Order.Commitment.CONDITIONAL: ("Conditional", "#8a6d0b", "rgba(138, 109, 11, 0.25)"),
+}
+
 
 @dataclass
 class Chart:
-    """What a page needs to show one series: figure, summary, table rows and links."""
+    """
+    What a page needs to show one series: figure, summary, table rows and links. An order-book
+    series is drawn from the story's published `orders` instead of its own points.
+    """
 
     series: Series
     points: list[DataPoint]
     events: list[NegotiationEvent] = field(default_factory=list)
+    orders: list[Order] = field(default_factory=list)
 
     @property
     def story(self):
         return self.series.story
+
+    @property
+    def is_order_book(self):
+        return self.series.is_order_book
 
     @cached_property
     def figure(self):
@@ -81,15 +97,18 @@ class Chart:
         carries the version the story was read at, in the same snapshot as the points.
         """
         key = f"chart-figure:{FIGURE_FORMAT}:{self.series.pk}"
+        if self.is_order_book:
+            build = partial(order_book_figure, self.series, self.book, self.on_axis)
+        else:
+            build = partial(figure, self.series, self.points, self.on_axis)
         return cache.get_or_set(
-            key,
-            lambda: figure(self.series, self.points, self.events),
-            FIGURE_CACHE_SECONDS,
-            version=self.story.published_version,
+            key, build, FIGURE_CACHE_SECONDS, version=self.story.published_version
         )
 
     @cached_property
     def summary(self):
+        if self.is_order_book:
+            return order_book_summary(self.series, self.book)
         return summary(self.series, self.points)
 
     @cached_property
@@ -101,6 +120,38 @@ class Chart:
     def disagreements(self):
         """The dates on which sources give different figures, oldest first."""
         return [figures for figures in self.dates if figures.differs]
+
+    @cached_property
+    def book(self):
+        """The order book after each date it changed (stories.orders.Step), oldest first."""
+        return order_book(self.orders) if self.is_order_book else []
+
+    @cached_property
+    def span(self):
+        """(first, last) day the chart's data covers, or None when it has none."""
+        if self.is_order_book:
+            whens = [step.when for step in self.book]
+        else:
+            whens = [figures.when for figures in self.dates]
+        if not whens:
+            return None
+        return min(when.date for when in whens), max(when.last_day for when in whens)
+
+    @cached_property
+    def on_axis(self):
+        """The milestones and deadlines within the data's time span, drawn on the chart."""
+        if self.span is None:
+            return []
+        first, last = self.span
+        return [event for event in self.events if within(event.when, first, last)]
+
+    @property
+    def off_axis(self):
+        """
+        Milestones outside the data's span, named beside the chart rather than stretching its
+        time axis over years with nothing in them.
+        """
+        return [event for event in self.events if event not in self.on_axis]
 
     @property
     def dom_id(self):
@@ -120,17 +171,22 @@ class Chart:
 
     @property
     def sources(self):
-        """The distinct sources of the points, in order of first use."""
+        """The distinct sources of the points (or orders), in order of first use."""
         seen = {}
-        for point in self.points:
-            seen.setdefault(point.source_id, point.source)
+        for row in self.orders if self.is_order_book else self.points:
+            seen.setdefault(row.source_id, row.source)
         return list(seen.values())
+
+
+def within(when, first, last):
+    """Whether a date at its precision lies wholly within [first, last]."""
+    return first <= when.date and when.last_day <= last
 
 
 def published_points():
     return Prefetch(
         "points",
-        queryset=DataPoint.objects.published().select_related("source").order_by("as_of"),
+        queryset=DataPoint.objects.published().select_related("source").order_by("as_of", "pk"),
         to_attr="published_points",
     )
 
@@ -146,12 +202,21 @@ def axis_events(story):
 
 
 def charts_for_story(story):
-    """One chart per series of a published story, by position, in three queries."""
+    """One chart per series of a published story, by position: three queries, four with an
+    order book."""
     events = axis_events(story)
-    series = (
+    series = list(
         story.series.published().order_by("position", "name").prefetch_related(published_points())
     )
-    return [Chart(each, each.published_points, events) for each in series]
+    orders = published_orders(story, series)
+    return [Chart(each, each.published_points, events, orders) for each in series]
+
+
+def published_orders(story, series):
+    """The story's published orders when one of `series` is its order book; else none."""
+    if any(each.is_order_book for each in series):
+        return list(Order.objects.for_story(story))
+    return []
 
 
 def chart_for_series(story, series_slug):
@@ -165,7 +230,8 @@ def chart_for_series(story, series_slug):
     )
     if series is None:
         raise Http404("This story has no such series.")
-    return Chart(series, series.published_points, axis_events(story))
+    orders = published_orders(story, [series])
+    return Chart(series, series.published_points, axis_events(story), orders)
 
 
 def number(value):
@@ -214,6 +280,11 @@ def source_text(source):
     return source.publication
 
 
+def publications(rows):
+    """The publications of the rows' sources, each once: "ITV News; The Northern Echo"."""
+    return "; ".join(dict.fromkeys(row.source.publication for row in rows))
+
+
 def numbers(figures, unit, with_sources=False):
     """
     What the sources give for one date: "about 750 jobs", or, when they differ,
@@ -226,13 +297,13 @@ def numbers(figures, unit, with_sources=False):
         [(point, *_)] = givens.values()
         text = quantity(point, unit)
         if with_sources:
-            text += f" ({'; '.join(source_text(p.source) for p in figures.points)})"
+            text += f" ({publications(figures.points)})"
         return text
     parts = []
     for (qualifier, value, _, _), points in sorted(givens.items(), key=lambda item: item[0][1]):
         part = f"{QUALIFIER_WORDS[qualifier]}{number(value)}"
         if with_sources:
-            part += f" ({'; '.join(source_text(p.source) for p in points)})"
+            part += f" ({publications(points)})"
         parts.append(part)
     return f"{', '.join(parts[:-1])} or {parts[-1]} {unit}"
 
@@ -398,13 +469,53 @@ def figure(series, points, events=()):
         traces = [bars, trace]
     fig = go.Figure(traces)
     positions = [axis_position(p.when) for p in firsts]
+    middle = mark_milestones(fig, events, positions)
+    if single:
+        # Label the lone point on the side with room: left of it when it ends the axis.
+        at_the_end = positions[0] == max(positions) > middle
+        fig.data[-1].textposition = "top left" if at_the_end else "top center"
+    fig.update_layout(
+        **LAYOUT,
+        height=320,
+        margin={"l": 56, "r": 16, "t": 24 + 15 * min(len(events), 2), "b": 40},
+        showlegend=False,
+        xaxis=XAXIS,
+        yaxis={**YAXIS, "title": {"text": plain(unit)}},
+    )
+    return as_dict(fig)
+
+
+LAYOUT = {
+    "template": "none",
+    "autosize": True,
+    "hovermode": "closest",
+    "font": {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},
+}
+XAXIS = {"type": "date", "showgrid": False, "fixedrange": True, "automargin": True}
+YAXIS = {
+    "rangemode": "tozero",
+    "fixedrange": True,
+    "separatethousands": True,
+    "gridcolor": "#e6e6e6",
+    "automargin": True,
+}
+
+
+def as_dict(fig):
+    result = json.loads(fig.to_json())
+    result["config"] = {"displayModeBar": False, "responsive": True}
+    return result
+
+
+def mark_milestones(fig, events, positions):
+    """
+    Mark each milestone or deadline on the time axis with a dotted line and its title; returns
+    the middle of the axis. Titles read away from the nearer edge, and alternate rows so
+    neighbours don't collide.
+    """
     milestones = [(axis_position(event.when), event) for event in events]
     everything = positions + [x for x, _ in milestones]
     middle = min(everything) + (max(everything) - min(everything)) / 2
-    if single:
-        # Label the lone point on the side with room: left of it when it ends the axis.
-        at_the_end = positions[0] == max(everything) > middle
-        fig.data[-1].textposition = "top left" if at_the_end else "top center"
     for row, (x, event) in enumerate(milestones):
         fig.add_shape(
             type="line",
@@ -416,7 +527,6 @@ def figure(series, points, events=()):
             y1=1,
             line={"color": MARK_COLOUR, "width": 1, "dash": "dot"},
         )
-        # Titles read away from the nearer edge, and alternate rows so neighbours don't collide.
         fig.add_annotation(
             x=x.isoformat(),
             xref="x",
@@ -430,31 +540,221 @@ def figure(series, points, events=()):
             font={"size": 11, "color": MARK_COLOUR},
             xanchor="right" if x > middle else "left",
         )
+    return middle
+
+
+def trains_text(trains, cars=None):
+    if trains is None:
+        return "trains (number not given)"
+    text = f"{trains} train{'s' if trains != 1 else ''}"
+    return f"{text} ({cars} cars)" if cars else text
+
+
+def order_text(row):
+    """One row of the book as a line of text: what happened, to whose order, and its numbers."""
+    parts = [row.get_development_display(), row.customer]
+    if row.development != Order.Development.LAPSED:
+        parts.append(f"{trains_text(row.trains, row.cars)}, {row.get_commitment_display().lower()}")
+        if row.value is not None:
+            about = row.value_qualifier != Qualifier.EXACT
+            parts.append(
+                f"{QUALIFIER_WORDS[row.value_qualifier] if about else ''}{money(row.value)}"
+            )
+    return " · ".join(parts)
+
+
+def order_book_figure(series, steps, events=()):
+    """
+    The order book as stacked steps of trains (firm, on option, conditional) over time, above
+    their value in pounds; every date a row was reported is a marker whose hover gives each
+    row with its source. None when no order is published.
+    """
+    if not steps:
+        return None
+    xs = [axis_position(step.when) for step in steps]
+    # The book as it stood after the last report holds to the end of that report's period.
+    end = max(steps[-1].when.last_day, xs[-1])
+    x_text = [x.isoformat() for x in [*xs, end]]
+    held = [*steps, steps[-1]]
+    shown = [c for c in COMMITMENTS if any(step.trains(c) for step in steps)]
+    traces = []
+    for commitment in shown:
+        label, colour, fill = COMMITMENT_STYLES[commitment]
+        traces.append(
+            go.Scatter(
+                x=x_text,
+                y=[step.trains(commitment) for step in held],
+                mode="lines",
+                name=plain(label),
+                legendgroup=commitment,
+                stackgroup="trains",
+                line={"shape": "hv", "color": colour, "width": 2},
+                fillcolor=fill,
+                hoverinfo="skip",
+            )
+        )
+    traces.append(
+        go.Scatter(
+            x=x_text[:-1],
+            y=[step.total_trains for step in steps],
+            mode="markers",
+            name="Reports",
+            showlegend=False,
+            marker={"color": LINE_COLOUR, "size": 9, "line": {"color": "#ffffff", "width": 1}},
+            customdata=[
+                [
+                    plain(str(step.when)),
+                    "<br>".join(
+                        plain(f"{order_text(row)} ({row.source.publication})") for row in step.rows
+                    ),
+                    plain(
+                        "; ".join(
+                            f"{step.trains(c)} {COMMITMENT_STYLES[c][0].lower()}" for c in shown
+                        )
+                    ),
+                ]
+                for step in steps
+            ],
+            hovertemplate=("%{customdata[0]}: %{customdata[2]}<br>%{customdata[1]}<extra></extra>"),
+            cliponaxis=False,
+        )
+    )
+    for commitment in shown:
+        label, colour, _ = COMMITMENT_STYLES[commitment]
+        values = [step.value(commitment) for step in held]
+        if not any(values):
+            continue
+        traces.append(
+            go.Scatter(
+                x=x_text,
+                y=[to_float(v[0]) / 1e6 if v else None for v in values],
+                yaxis="y2",
+                mode="lines+markers",
+                name=plain(f"{label}: value"),
+                legendgroup=commitment,
+                showlegend=False,
+                line={"shape": "hv", "color": colour, "width": 2},
+                marker={"color": colour, "size": [7] * len(steps) + [0]},
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [to_float(v[1] - v[0]) / 1e6 if v else 0 for v in values],
+                    "arrayminus": [0] * len(values),
+                    "color": colour,
+                    "thickness": 1.5,
+                    "width": 6,
+                },
+                customdata=[
+                    plain(f"{label}: {money_range(*v) if v else 'value not given'}") for v in values
+                ],
+                hovertemplate="%{x|%-d %b %Y}: %{customdata}<extra></extra>",
+                connectgaps=False,
+            )
+        )
+    fig = go.Figure(traces)
+    mark_milestones(fig, events, xs)
     fig.update_layout(
-        template="none",
-        autosize=True,
-        height=320,
+        **LAYOUT,
+        height=440,
         margin={"l": 56, "r": 16, "t": 24 + 15 * min(len(events), 2), "b": 40},
-        showlegend=False,
-        hovermode="closest",
-        font={"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},
-        xaxis={"type": "date", "showgrid": False, "fixedrange": True, "automargin": True},
-        yaxis={
-            "title": {"text": plain(unit)},
-            "rangemode": "tozero",
-            "fixedrange": True,
-            "separatethousands": True,
-            "gridcolor": "#e6e6e6",
-            "automargin": True,
+        showlegend=True,
+        legend={"orientation": "h", "x": 0, "y": -0.12, "yanchor": "top"},
+        xaxis={**XAXIS, "anchor": "y2"},
+        yaxis={**YAXIS, "domain": [0.4, 1], "title": {"text": plain(series.unit)}},
+        yaxis2={
+            **YAXIS,
+            "domain": [0, 0.28],
+            "title": {"text": "£m"},
+            "tickprefix": "£",
+            "ticksuffix": "m",
         },
     )
-    result = json.loads(fig.to_json())
-    result["config"] = {"displayModeBar": False, "responsive": True}
-    return result
+    return as_dict(fig)
+
+
+def order_book_summary(series, steps):
+    """What the book holds now, what made it, and the latest development, in words."""
+    name = series.name
+    if not steps:
+        return f"{name}: no order has been published yet."
+    last = steps[-1]
+    held = last.held
+    new = [row for step in steps for row in step.rows if row.is_new]
+    made = "; ".join(
+        f"{trains_text(row.trains)} {COMMITMENT_WORDS[row.commitment]} for {row.customer} "
+        f"{on_date(row.when)}"
+        for row in new
+    )
+    sentence = (
+        f"{name}: {' and '.join(held) or 'no trains'} after {len(new)} "
+        f"order{'s' if len(new) != 1 else ''} reported: {made}."
+    )
+    latest = [row for row in last.rows if not row.is_new]
+    if latest:
+        sentence += (
+            f" Latest, {on_date(last.when)}: "
+            + "; ".join(f"{order_text(row)} ({row.source.publication})" for row in latest)
+            + "."
+        )
+    return sentence
+
+
+def order_rows(chart):
+    """Header and one row per published order row, oldest first (the order book's CSV)."""
+    yield [
+        "series",
+        "date",
+        "date_precision",
+        "period_start",
+        "period_end",
+        "order_id",
+        "row_id",
+        "development",
+        "customer",
+        "commitment",
+        "trains",
+        "cars",
+        "value_gbp",
+        "value_qualifier",
+        "condition",
+        "delivery",
+        "note",
+        "source_publication",
+        "source_headline",
+        "source_url",
+        "source_date",
+    ]
+    for row in chart.orders:
+        yield [
+            chart.series.name,
+            str(row.when),
+            row.announced_on_precision,
+            row.announced_on.isoformat(),
+            row.when.last_day.isoformat(),
+            row.order.pk,
+            row.pk,
+            row.get_development_display(),
+            row.customer,
+            row.get_commitment_display(),
+            row.trains,
+            row.cars,
+            row.value,
+            row.get_value_qualifier_display(),
+            row.condition,
+            row.delivery,
+            row.note,
+            row.source.publication,
+            row.source.headline,
+            row.source.url,
+            str(row.source.published),
+        ]
 
 
 def csv_rows(chart):
     """Header and one row per published point, as plain values (see dashboard.figures)."""
+    if chart.is_order_book:
+        yield from order_rows(chart)
+        return
     yield [
         "series",
         "unit",

@@ -807,16 +807,24 @@ class Qualifier(models.TextChoices):
 
 
 class Series(Publishable):
-    """A named run of figures for a story, e.g. the workforce in jobs. Draft until published."""
+    """
+    A named run of figures for a story, e.g. the workforce in jobs. Draft until published. An
+    order-book series has no figures of its own: it is drawn from the story's orders.
+    """
+
+    class Kind(models.TextChoices):
+        FIGURES = "figures", "Figures entered for this series"
+        ORDER_BOOK = "order_book", "Order book, built from the story's orders"
 
     story = models.ForeignKey(Story, on_delete=models.PROTECT, related_name="series")
+    kind = models.CharField(max_length=10, choices=Kind, default=Kind.FIGURES)
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=100)
     unit = models.CharField(max_length=50, help_text="Plural, e.g. “jobs” or “trains”.")
     description = models.TextField(blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
-    public_fields = ["story_id", "name", "slug", "unit", "description", "position"]
+    public_fields = ["story_id", "kind", "name", "slug", "unit", "description", "position"]
     change_subject = "series"
 
     objects = PublishedQuerySet.as_manager()
@@ -827,6 +835,12 @@ class Series(Publishable):
         ordering = ["story", "position", "name"]
         constraints = [
             models.UniqueConstraint(fields=["story", "slug"], name="series_slug_unique_per_story"),
+            models.UniqueConstraint(
+                fields=["story"],
+                condition=Q(kind="order_book"),
+                name="one_order_book_per_story",
+                violation_error_message="This story already has an order book.",
+            ),
         ]
 
     def __str__(self):
@@ -834,6 +848,10 @@ class Series(Publishable):
 
     def change_summary(self):
         return f"Figures: {self.name}"
+
+    @property
+    def is_order_book(self):
+        return self.kind == self.Kind.ORDER_BOOK
 
 
 class DataPointQuerySet(PublishedQuerySet):
@@ -1028,10 +1046,14 @@ def figures_by_date(points):
 
 class OrderQuerySet(PublishedQuerySet):
     def for_story(self, story):
-        """A story's published orders and their developments, oldest first, with their sources."""
+        """
+        A story's published orders and their developments, oldest first, with their sources;
+        a development of an order that is still a draft is left out with it.
+        """
         return (
             self.published()
             .filter(story=story)
+            .filter(Q(changes__isnull=True) | Q(changes__status=Status.PUBLISHED))
             .select_related("source", "changes")
             .order_by("announced_on", "pk")
         )
@@ -1170,6 +1192,12 @@ class Order(Correctable, Publishable):
     @property
     def when(self):
         return self.precise("announced_on", "announced_on_precision")
+
+    def public_state(self):
+        """Readers see a development only once the order it changes is published too."""
+        if self.changes_id is not None and not self.changes.is_published:
+            return None
+        return super().public_state()
 
     @property
     def is_new(self):

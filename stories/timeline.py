@@ -14,7 +14,15 @@ from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q
 
 from .dates import PreciseDate, Precision, end_field_name, start_of_period
-from .models import DataPoint, NegotiationEvent, Stakeholder, Statement, figures_by_date
+from .models import (
+    DataPoint,
+    NegotiationEvent,
+    Order,
+    Stakeholder,
+    Statement,
+    figures_by_date,
+)
+from .orders import order_book
 
 PAGE_SIZE = 20
 PEOPLE_CACHE_SECONDS = 3600
@@ -237,15 +245,28 @@ def people_named_in(story):
 
 def key_figures(story):
     """
-    Each published series of the story with the figures of its newest date (a FiguresOnDate:
-    one figure, or several when sources differ), or None when it has none.
+    Each published series of the story with what its key figure shows: the figures of its
+    newest date (a FiguresOnDate: one figure, or several when sources differ), or for the order
+    book the book as it stands (a stories.orders.Step); None when it has nothing yet.
     """
+    series = list(story.series.published())
     latest = {}
     for point in DataPoint.objects.latest_per_series().filter(series__story=story):
         latest.setdefault(point.series_id, []).append(point)
+    book = None
+    if any(each.is_order_book for each in series):
+        steps = order_book(Order.objects.for_story(story))
+        book = steps[-1] if steps else None
     return [
-        (series, figures_by_date(latest[series.pk])[-1] if series.pk in latest else None)
-        for series in story.series.published()
+        (
+            each,
+            book
+            if each.is_order_book
+            else figures_by_date(latest[each.pk])[-1]
+            if each.pk in latest
+            else None,
+        )
+        for each in series
     ]
 
 

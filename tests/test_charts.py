@@ -1,4 +1,6 @@
+import csv
 import datetime
+import io
 import json
 from decimal import Decimal
 
@@ -137,14 +139,41 @@ def test_a_single_point_is_a_labelled_marker(story):
     assert trace["text"] == ["about 750 jobs"]
 
 
-def test_a_single_point_at_the_end_of_the_axis_is_labelled_on_its_left(story):
+def test_a_milestone_years_before_the_figures_is_named_off_the_chart_not_drawn(story):
+    series = factories.series(story)
+    factories.point(series, as_of=datetime.date(2024, 9, 27))
+    factories.point(series, as_of=datetime.date(2025, 4, 3))
+    opening = factories.event(
+        story,
+        title="Test factory opens",
+        kind=NegotiationEvent.Kind.MILESTONE,
+        happened_on=datetime.date(2015, 1, 1),
+        happened_on_precision=Precision.YEAR,
+    )
+
+    chart = only_chart(story)
+
+    assert "annotations" not in chart.figure["layout"]  # no ten empty years on the axis
+    assert chart.off_axis == [opening]
+
+
+def test_the_chart_page_names_milestones_outside_its_dates(client, story):
     series = factories.series(story)
     factories.point(series, as_of=datetime.date(2024, 9, 27))
     factories.event(
-        story, kind=NegotiationEvent.Kind.MILESTONE, happened_on=datetime.date(2015, 9, 3)
+        story,
+        title="Test factory opens",
+        kind=NegotiationEvent.Kind.MILESTONE,
+        happened_on=datetime.date(2015, 1, 1),
+        happened_on_precision=Precision.YEAR,
     )
 
-    assert only_chart(story).figure["data"][0]["textposition"] == "top left"
+    response = client.get(f"/stories/{story.slug}/figures/{series.slug}/")
+
+    assert (
+        "Outside this chart’s dates:\n    Test factory opens "
+        '(<time datetime="2015">2015</time>).' in response.text
+    )
 
 
 def test_a_lone_single_point_is_labelled_above(story):
@@ -163,14 +192,15 @@ def test_an_empty_series_draws_nothing_and_says_so(story):
     assert chart.summary == "Order book: no figure has been published yet."
 
 
-def test_milestones_are_marked_on_the_time_axis_with_their_titles(story):
+def test_milestones_within_the_figures_dates_are_marked_on_the_axis_with_their_titles(story):
     series = factories.series(story)
-    factories.point(series)
+    factories.point(series, as_of=datetime.date(2024, 1, 1))
+    factories.point(series, as_of=datetime.date(2024, 12, 1))
     factories.event(
         story,
         title="Test factory opens",
         kind=NegotiationEvent.Kind.MILESTONE,
-        happened_on=datetime.date(2015, 9, 3),
+        happened_on=datetime.date(2024, 9, 3),
     )
     factories.event(story, title="Test meeting", kind=NegotiationEvent.Kind.MEETING)
     factories.event(
@@ -183,8 +213,8 @@ def test_milestones_are_marked_on_the_time_axis_with_their_titles(story):
     layout = only_chart(story).figure["layout"]
 
     assert [a["text"] for a in layout["annotations"]] == ["Test factory opens"]
-    assert layout["annotations"][0]["x"] == "2015-09-03"
-    assert [(s["x0"], s["yref"]) for s in layout["shapes"]] == [("2015-09-03", "paper")]
+    assert layout["annotations"][0]["x"] == "2024-09-03"
+    assert [(s["x0"], s["yref"]) for s in layout["shapes"]] == [("2024-09-03", "paper")]
 
 
 def test_milestone_titles_read_away_from_the_nearer_edge_and_long_ones_are_shortened(story):
@@ -356,3 +386,98 @@ def test_the_summary_says_the_sources_differ_and_names_them(story):
     )
     assert "or 750 (Test TV" in summary and "Test Radio" in summary
     assert summary.endswith("The latest: 700 or 750 jobs on 6 December 2024.")
+
+
+# The order book, drawn from orders
+
+
+def order_book(story, **fields):
+    return factories.series(
+        story, name="Order book", slug="order-book", unit="trains", kind="order_book", **fields
+    )
+
+
+def test_the_order_book_is_drawn_from_orders_as_stacked_steps_with_values_below(story):
+    order_book(story)
+    factories.order(story, customer="Test Open Access", trains=14, value=500_000_000)
+    option = factories.order(
+        story, customer="Test Open Access", trains=13, value=460_000_000, commitment="option"
+    )
+    factories.order(
+        story,
+        development="account",
+        changes=option,
+        trains=13,
+        value=500_000_000,
+        commitment="option",
+        announced_on=datetime.date(2024, 12, 9),
+        source=factories.source(publication="Test Newswire"),
+    )
+    factories.order(story, customer="Test Arriva", trains=9, announced_on=datetime.date(2025, 4, 3))
+
+    figure = only_chart(story).figure
+    firm, options, reports, firm_value, option_value = figure["data"]
+
+    assert (firm["name"], options["name"]) == ("Firm orders", "Options")
+    assert firm["line"]["shape"] == "hv" and firm["stackgroup"] == options["stackgroup"]
+    assert firm["y"] == [14, 14, 23, 23]  # held to the end of the last report's day
+    assert options["y"] == [13, 13, 13, 13]
+    assert reports["y"] == [27, 27, 36]
+    assert "Test Newswire" in reports["customdata"][1][1]
+    assert firm_value["y"] == [500.0, 500.0, 600.0, 600.0]
+    assert option_value["y"][:2] == [460.0, 460.0]
+    assert option_value["error_y"]["array"][:2] == [0, 40.0]  # £460m or £500m: both kept
+    assert option_value["customdata"][1] == "Options: £460m or £500m (sources differ)"
+    assert figure["layout"]["yaxis2"]["title"]["text"] == "£m"
+
+
+def test_the_order_book_summary_says_what_it_holds_and_what_changed(story):
+    order_book(story)
+    option = factories.order(story, customer="Test Open Access", trains=13, commitment="option")
+    factories.order(
+        story, customer="Test Arriva", trains=9, value=None, announced_on=datetime.date(2025, 4, 3)
+    )
+    factories.order(
+        story,
+        development="update",
+        changes=option,
+        customer="Test Open Access",
+        trains=8,
+        cars=None,
+        value=None,
+        commitment="conditional",
+        announced_on=datetime.date(2025, 10, 28),
+        source=factories.source(publication="Test Railnews"),
+    )
+
+    assert only_chart(story).summary == (
+        "Order book: 9 trains on firm order and 13 trains on option (£100m) after 2 orders "
+        "reported: 13 trains on option for Test Open Access on 6 December 2024; 9 trains on "
+        "firm order for Test Arriva on 3 April 2025. Latest, on 28 October 2025: Update · "
+        "Test Open Access · 8 trains, conditional on an approval (Test Railnews)."
+    )
+
+
+def test_an_order_book_without_orders_draws_nothing_and_says_so(story):
+    order_book(story)
+    factories.order(story, status="draft")
+
+    chart = only_chart(story)
+
+    assert chart.figure is None
+    assert chart.summary == "Order book: no order has been published yet."
+
+
+def test_the_order_book_csv_has_every_order_row_with_its_source(client, story):
+    series = order_book(story)
+    order = factories.order(story, value_qualifier="approximate", delivery="Test: from 2027")
+
+    response = client.get(f"/stories/{story.slug}/figures/{series.slug}.csv")
+
+    header, row = list(csv.reader(io.StringIO(response.content.decode())))
+    record = dict(zip(header, row, strict=True))
+    assert record["development"] == "New order"
+    assert (record["trains"], record["cars"], record["value_gbp"]) == ("10", "50", "100000000")
+    assert record["value_qualifier"] == "Approximate"
+    assert record["delivery"] == "Test: from 2027"
+    assert record["source_url"] == order.source.url

@@ -69,6 +69,20 @@ def test_header_shows_figures_that_differ_as_a_range_with_each_source(client, st
     assert "750 (Test TV)" in figure
 
 
+def test_the_order_books_key_figure_is_what_it_holds_now(client, story):
+    factories.series(story, name="Order book", unit="trains", kind="order_book")
+    factories.order(story, trains=14, value=500_000_000, value_qualifier="approximate")
+    factories.order(story, trains=13, value=None, commitment="option")
+
+    response = client.get(story.get_absolute_url())
+
+    figure = re.search(r'<div class="figure".*?</div>', response.text, re.S).group(0)
+    assert '<data value="27">27</data> trains' in figure
+    assert "14 trains on firm order (about £500m)" in figure
+    assert "13 trains on option" in figure
+    assert '<time datetime="2024-12-06">6 December 2024</time>' in figure
+
+
 def test_a_series_without_figures_says_the_source_gives_none(client, story):
     factories.series(story, name="Order book", unit="trains")
 

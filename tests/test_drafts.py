@@ -13,6 +13,7 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from stories import services
+from stories.models import Order
 from tests import factories
 from tests.editorial import administrator
 
@@ -56,6 +57,15 @@ PUBLIC_PAGES = [
     PublicPage(
         "figure embed", lambda story: figure_path(story, embed=True), shows_statements=False
     ),
+    PublicPage("order book page", lambda story: order_book_path(story), shows_statements=False),
+    PublicPage(
+        "order book CSV", lambda story: order_book_path(story, ".csv"), shows_statements=False
+    ),
+    PublicPage(
+        "order book embed",
+        lambda story: order_book_path(story, embed=True),
+        shows_statements=False,
+    ),
     PublicPage("story feed", lambda story: f"/stories/{story.slug}/feed/"),
     PublicPage("statements CSV", lambda story: f"/stories/{story.slug}/export/statements.csv"),
     PublicPage(
@@ -88,7 +98,20 @@ NO_PAGE = {404, 286}
 
 def figure_path(story, suffix="/", embed=False):
     """A figure URL of the story, giving it a series of synthetic test figures if it has none."""
-    series = story.series.first() or factories.series(story, name="Test series")
+    series = story.series.filter(kind="figures").first() or factories.series(
+        story, name="Test series"
+    )
+    path = f"/stories/{story.slug}/figures/{series.slug}"
+    if embed:
+        path = f"/embed{path}"
+    return path + suffix
+
+
+def order_book_path(story, suffix="/", embed=False):
+    """The story's order-book chart URL, giving it an order book if it has none."""
+    series = story.series.filter(kind="order_book").first() or factories.series(
+        story, name="Test order book", unit="trains", kind="order_book"
+    )
     path = f"/stories/{story.slug}/figures/{series.slug}"
     if embed:
         path = f"/embed{path}"
@@ -110,6 +133,17 @@ def story_with_drafts(story):
     factories.statement(story, quote="TEST-DRAFT-STATEMENT", status="draft", **corrected())
     factories.event(story, title="TEST-DRAFT-EVENT", status="draft")
     factories.point(series, value=123456, note="TEST-DRAFT-POINT", status="draft", **corrected())
+    factories.series(story, name="Test order book", unit="trains", kind="order_book")
+    published_order = factories.order(story, customer="Test Published Rail Co")
+    factories.order(story, customer="TEST-DRAFT-ORDER", status="draft", **corrected())
+    factories.order(
+        story,
+        development="update",
+        changes=published_order,
+        customer="TEST-DRAFT-ORDER-UPDATE",
+        status="draft",
+        **corrected(),
+    )
     factories.story(title="TEST-DRAFT-STORY", status="draft")
     return story
 
@@ -119,9 +153,17 @@ def test_no_draft_item_appears_on_a_public_page(client, story_with_drafts, page)
     response = page.get(client, story_with_drafts)
 
     assert response.status_code == 200
-    for marker in ["TEST-DRAFT-STATEMENT", "TEST-DRAFT-EVENT", "TEST-DRAFT-POINT", "123456"]:
+    for marker in [
+        "TEST-DRAFT-STATEMENT",
+        "TEST-DRAFT-EVENT",
+        "TEST-DRAFT-POINT",
+        "123456",
+        "TEST-DRAFT-ORDER",
+    ]:
         assertNotContains(response, marker)
     assertNotContains(response, "TEST-DRAFT-STORY")
+    for draft in Order.objects.filter(status="draft"):
+        assertNotContains(response, f'order-{draft.pk}"')
 
 
 @pages
