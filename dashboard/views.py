@@ -8,7 +8,7 @@ from django.views.decorators.http import require_safe
 from django_htmx.http import HttpResponseStopPolling, push_url, trigger_client_event
 
 from stories.changes import difference
-from stories.models import NegotiationEvent, Statement, Story
+from stories.models import NegotiationEvent, Role, Statement, Story
 from stories.timeline import Cursor, InvalidCursor, key_figures, last_updated, page, people_in
 
 from .charts import charts_for_story
@@ -167,6 +167,7 @@ def stakeholder(request, slug, stakeholder_slug):
     context = {
         "story": story,
         "person": person,
+        "recorded_roles": list(Role.objects.of(person)),
         "roles": roles_over_time(story, person),
         "timeline": timeline_page,
         "bad_cursor": status == 400,

@@ -7,6 +7,7 @@ published and unpublished one by one or in bulk, stamped with who and when; publ
 can only be deleted by administrators. Statements and figures can be imported from CSV.
 """
 
+import datetime
 from urllib.parse import urlencode
 
 from django import forms
@@ -24,12 +25,14 @@ from import_export.formats.base_formats import CSV
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
+from .dates import PreciseDate, Precision
 from .forms import EditorialForm, SourceForm, StatementForm
 from .imports import CSVImportForm, DataPointResource, StatementResource
 from .models import (
     DataPoint,
     NegotiationEvent,
     Order,
+    Role,
     Series,
     Source,
     Stakeholder,
@@ -280,17 +283,29 @@ class StatementAdmin(CSVImportAdmin, PublishableAdmin):
         return form
 
     def speaker_role_view(self, request):
-        """The speaker's current role, which the form offers as their role at the time."""
+        """
+        The role the form offers as the speaker's role at the time: with `on` (the date said,
+        YYYY-MM-DD), the published role they held that day if their roles say; else their
+        current role.
+        """
         if not (self.has_add_permission(request) or self.has_change_permission(request)):
             raise PermissionDenied
         try:
             speaker_id = int(request.GET.get("speaker", ""))
         except ValueError:
             return JsonResponse({"error": "Give a stakeholder's id as ?speaker=."}, status=400)
-        roles = Stakeholder.objects.filter(pk=speaker_id).values_list("role", flat=True)
-        if not roles:
+        speaker = Stakeholder.objects.filter(pk=speaker_id).first()
+        if speaker is None:
             return JsonResponse({"error": "No such stakeholder."}, status=404)
-        return JsonResponse({"role": roles[0]})
+        try:
+            on = datetime.date.fromisoformat(request.GET["on"]) if request.GET.get("on") else None
+        except ValueError:
+            return JsonResponse({"error": "Give the date as ?on=YYYY-MM-DD."}, status=400)
+        if on is not None:
+            held = Role.objects.held_at(speaker, PreciseDate(on, Precision.DAY))
+            if held:
+                return JsonResponse({"role": held[-1].title, "held_on": on.isoformat()})
+        return JsonResponse({"role": speaker.role})
 
     def preview_view(self, request, object_id):
         """The statement exactly as readers will see it, drafts included."""
@@ -446,3 +461,29 @@ class OrderAdmin(PublishableAdmin):
         if request.GET.get("field_name") == "changes":
             queryset = queryset.filter(development=Order.Development.NEW)
         return queryset, duplicates
+
+
+@admin.register(Role)
+class RoleAdmin(PublishableAdmin):
+    """A person's or organisation's roles over time, each with the source that dates it."""
+
+    fields = [
+        "stakeholder",
+        "title",
+        "organisation",
+        ("started_on", "started_on_precision"),
+        ("ended_on", "ended_on_precision"),
+        "source",
+        "note",
+        "status",
+        "loaded_version",
+        "published_at",
+        "published_by",
+        "created_at",
+        "updated_at",
+    ]
+    list_display = ["stakeholder", "title", "started_on", "ended_on", "status"]
+    list_filter = ["status"]
+    search_fields = ["stakeholder__name", "title", "organisation"]
+    autocomplete_fields = ["stakeholder", "source"]
+    list_select_related = ["stakeholder"]

@@ -576,6 +576,13 @@ class Source(SharedRecord, Versioned, DatedWithPrecision):
             .filter(source=self)
             .values_list("series__story_id", flat=True),
             *Order.objects.published().filter(source=self).values_list("story_id", flat=True),
+            *(
+                story_id
+                for role in Role.objects.published()
+                .filter(source=self)
+                .select_related("stakeholder")
+                for story_id in role.stakeholder.citing_story_ids()
+            ),
         }
 
 
@@ -1231,3 +1238,165 @@ class Order(Correctable, Publishable):
                 errors.setdefault("changes", []).append("That order belongs to another story.")
         if errors:
             raise ValidationError(errors)
+
+
+class RoleQuerySet(PublishedQuerySet):
+    def of(self, stakeholder):
+        """A stakeholder's published roles, earliest first (undated starts first), with sources."""
+        return (
+            self.published()
+            .filter(stakeholder=stakeholder)
+            .select_related("source")
+            .order_by(F("started_on").asc(nulls_first=True), "pk")
+        )
+
+    def held_at(self, stakeholder, when):
+        """The published roles `stakeholder` may have held at `when` (a PreciseDate)."""
+        return [role for role in self.of(stakeholder) if role.held_at(when)]
+
+
+class Role(Publishable):
+    """
+    A role a person or organisation held (Transport Secretary, MP for a constituency), from and
+    until when as far as a source says, and that source. Like the stakeholder, a role is shared
+    by every story they appear in: publishing or changing one moves each of those stories'
+    versions. A statement keeps the speaker's role at the time in its own words; a speaker's
+    roles let editors, and the loader's checks, see what role they held on the day.
+    """
+
+    stakeholder = models.ForeignKey(Stakeholder, on_delete=models.CASCADE, related_name="roles")
+    title = models.CharField(max_length=200, help_text="E.g. “Transport Secretary”.")
+    organisation = models.CharField(max_length=200, blank=True)
+    started_on = models.DateField("from", null=True, blank=True, help_text="Empty if not known.")
+    started_on_precision = models.CharField(
+        max_length=5, choices=FIXED_PRECISIONS, default=Precision.DAY
+    )
+    ended_on = models.DateField(
+        "until", null=True, blank=True, help_text="Empty while they hold it, or if not known."
+    )
+    ended_on_precision = models.CharField(
+        max_length=5, choices=FIXED_PRECISIONS, default=Precision.DAY
+    )
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="roles")
+    note = models.TextField(blank=True, help_text="Shown to readers.")
+
+    precise_dates = [
+        ("started_on", "started_on_precision"),
+        ("ended_on", "ended_on_precision"),
+    ]
+    public_fields = [
+        "stakeholder_id",
+        "title",
+        "organisation",
+        "started_on",
+        "started_on_precision",
+        "ended_on",
+        "ended_on_precision",
+        "source_id",
+        "note",
+    ]
+    change_subject = "role"
+
+    objects = RoleQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["stakeholder", "started_on", "pk"]
+        constraints = [
+            precision_constraint("started_on", "started_on_precision", "role_started_on_precision"),
+            precision_constraint("ended_on", "ended_on_precision", "role_ended_on_precision"),
+            models.CheckConstraint(
+                condition=Q(started_on__isnull=True)
+                | Q(ended_on__isnull=True)
+                | Q(ended_on__gte=F("started_on")),
+                name="role_ends_after_it_starts",
+                violation_error_message="A role cannot end before it starts.",
+            ),
+            models.CheckConstraint(
+                condition=Q(title__regex=r"\S"),
+                name="role_title_not_blank",
+                violation_error_message="A role needs a title.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.change_summary()
+
+    def change_summary(self):
+        return f"{self.stakeholder.name}: {self.title} ({self.dates})"
+
+    @property
+    def started(self):
+        return self.precise("started_on", "started_on_precision") if self.started_on else None
+
+    @property
+    def ended(self):
+        return self.precise("ended_on", "ended_on_precision") if self.ended_on else None
+
+    @property
+    def dates(self):
+        """'from July 2024 until 29 November 2024', 'until …', 'from …', or 'dates not given'."""
+        parts = []
+        if self.started:
+            parts.append(f"from {self.started}")
+        if self.ended:
+            parts.append(f"until {self.ended}")
+        return " ".join(parts) or "dates not given"
+
+    def held_at(self, when):
+        """
+        Whether they may have held the role at `when` (a PreciseDate): the role had started by
+        the last day `when` may stand for, and had not ended before its first. An imprecise date
+        is only refused when it cannot overlap the role at all.
+        """
+        if self.started is not None and self.started.date > when.last_day:
+            return False
+        return self.ended is None or self.ended.last_day >= when.date
+
+    def clean(self):
+        errors = {}
+        try:
+            super().clean()
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if self.started_on and self.ended_on and self.ended_on < self.started_on:
+            errors.setdefault("ended_on", []).append("A role cannot end before it starts.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def change_story_id(self):
+        return None  # shared: see log_change
+
+    @classmethod
+    def log_change(cls, before, after, using):
+        """A role is seen in every story that cites its holder: log the change in each."""
+        was = before.public_state() if before is not None else None
+        now = after.public_state() if after is not None else None
+        if was == now:
+            return
+        if was is None:
+            action, note = Change.Action.ADDED, ""
+        elif now is None:
+            action, note = Change.Action.WITHDRAWN, getattr(after, "withdrawal_note", "")
+        else:
+            action, note = Change.Action.CHANGED, ""
+        row = after if after is not None else before
+        stories = set()
+        for each in (before, after):
+            if each is not None:
+                stories |= each.stakeholder.citing_story_ids()
+        for story_id in sorted(stories):
+            Story.log_changes(
+                story_id,
+                [
+                    Change(
+                        action=action,
+                        subject=cls.change_subject,
+                        object_id=row.pk,
+                        summary=row.change_summary()[:300],
+                        note=note[:300],
+                    )
+                ],
+                using=using,
+            )

@@ -21,9 +21,10 @@ EDITORIAL_MODELS = [
     "series",
     "datapoint",
     "order",
+    "role",
 ]
 # Editors may delete these while they are drafts (stories.admin.PublishableAdmin checks).
-DELETABLE_DRAFTS = ["statement", "negotiationevent", "datapoint", "order"]
+DELETABLE_DRAFTS = ["statement", "negotiationevent", "datapoint", "order", "role"]
 
 
 def editors_group():

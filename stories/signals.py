@@ -12,6 +12,7 @@ from .models import (
     NegotiationEvent,
     Order,
     Publishable,
+    Role,
     Series,
     Statement,
     Story,
@@ -52,7 +53,7 @@ def participants_changed(sender, instance, action, reverse, pk_set, using, **kwa
 
 
 def connect():
-    for model in (Story, Statement, NegotiationEvent, Series, DataPoint, Order):
+    for model in (Story, Statement, NegotiationEvent, Series, DataPoint, Order, Role):
         post_delete.connect(
             published_row_deleted, sender=model, dispatch_uid=f"log-delete-{model.__name__}"
         )

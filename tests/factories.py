@@ -11,6 +11,7 @@ from stories.models import (
     DataPoint,
     NegotiationEvent,
     Order,
+    Role,
     Series,
     Source,
     Stakeholder,
@@ -116,3 +117,15 @@ def order(story, **fields):
         "status": Status.PUBLISHED,
     }
     return Order.objects.create(**{**values, **fields})
+
+
+def role(stakeholder, **fields):
+    values = {
+        "stakeholder": stakeholder,
+        "title": "Test Secretary",
+        "started_on": datetime.date(2024, 7, 1),
+        "started_on_precision": Precision.MONTH,
+        "source": fields.pop("source", None) or source(),
+        "status": Status.PUBLISHED,
+    }
+    return Role.objects.create(**{**values, **fields})

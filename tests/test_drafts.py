@@ -13,7 +13,7 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from stories import services
-from stories.models import Order
+from stories.models import Order, Role, Stakeholder
 from tests import factories
 from tests.editorial import administrator
 
@@ -66,6 +66,7 @@ PUBLIC_PAGES = [
         lambda story: order_book_path(story, embed=True),
         shows_statements=False,
     ),
+    PublicPage("person page", lambda story: person_path(story), shows_statements=False),
     PublicPage("story feed", lambda story: f"/stories/{story.slug}/feed/"),
     PublicPage("statements CSV", lambda story: f"/stories/{story.slug}/export/statements.csv"),
     PublicPage(
@@ -118,6 +119,15 @@ def order_book_path(story, suffix="/", embed=False):
     return path + suffix
 
 
+def person_path(story):
+    """The page of a person in the story, giving the story one (at an event) if it has none."""
+    person = Stakeholder.objects.filter(slug="test-role-holder").first()
+    if person is None:
+        person = factories.stakeholder(name="Test Role Holder", slug="test-role-holder")
+        factories.event(story, title="Test event with the role holder", participants=[person])
+    return f"/stories/{story.slug}/people/{person.slug}/"
+
+
 pages = pytest.mark.parametrize("page", PUBLIC_PAGES, ids=[page.name for page in PUBLIC_PAGES])
 
 
@@ -144,6 +154,10 @@ def story_with_drafts(story):
         status="draft",
         **corrected(),
     )
+    holder = factories.stakeholder(name="Test Role Holder", slug="test-role-holder")
+    factories.event(story, title="Test event with the role holder", participants=[holder])
+    factories.role(holder, title="Test published role")
+    factories.role(holder, title="TEST-DRAFT-ROLE", status="draft")
     factories.story(title="TEST-DRAFT-STORY", status="draft")
     return story
 
@@ -159,11 +173,14 @@ def test_no_draft_item_appears_on_a_public_page(client, story_with_drafts, page)
         "TEST-DRAFT-POINT",
         "123456",
         "TEST-DRAFT-ORDER",
+        "TEST-DRAFT-ROLE",
     ]:
         assertNotContains(response, marker)
     assertNotContains(response, "TEST-DRAFT-STORY")
     for draft in Order.objects.filter(status="draft"):
         assertNotContains(response, f'order-{draft.pk}"')
+    for draft in Role.objects.filter(status="draft"):
+        assertNotContains(response, f'role-{draft.pk}"')
 
 
 @pages

@@ -50,6 +50,7 @@ def test_the_admin_asks_anyone_without_an_account_to_log_in(client):
         "series",
         "datapoint",
         "order",
+        "role",
     ],
 )
 def test_editors_can_add_and_change_every_editorial_model(editor_client, model):
