@@ -26,7 +26,8 @@ from django.urls import reverse
 
 from stories.dates import Precision
 from stories.models import DataPoint, NegotiationEvent, Order, Qualifier, Series, figures_by_date
-from stories.orders import COMMITMENT_WORDS, COMMITMENTS, money, money_range, order_book
+from stories.money import money_range
+from stories.orders import COMMITMENT_WORDS, COMMITMENTS, order_book
 
 # Events that mark the time axis: the story's turning points, and dates it is working towards.
 AXIS_EVENT_KINDS = [NegotiationEvent.Kind.MILESTONE, NegotiationEvent.Kind.DEADLINE]
@@ -58,6 +59,10 @@ QUALIFIER_SYMBOLS = {
 LINE_COLOUR = "#0b4f8a"
 MARK_COLOUR = "#6b6b6b"
 DIFFERS_COLOUR = "#b3b3b3"
+
+# The order book's two panels, as fractions of the plot's height: trains above, value below.
+TRAINS_DOMAIN = [0.42, 1]
+VALUE_DOMAIN = [0, 0.3]
 
 # The order book's commitments, firmest first: (label in the legend, line colour, fill).
 COMMITMENT_STYLES = {
@@ -280,9 +285,18 @@ def source_text(source):
     return source.publication
 
 
+def sources_text(rows):
+    """Each source of the rows once, with how many reports it names when several share it."""
+    counts = {}
+    for row in rows:
+        text = source_text(row.source)
+        counts[text] = counts.get(text, 0) + 1
+    return "; ".join(text if n == 1 else f"{text} ({n} reports)" for text, n in counts.items())
+
+
 def publications(rows):
     """The publications of the rows' sources, each once: "ITV News; The Northern Echo"."""
-    return "; ".join(dict.fromkeys(row.source.publication for row in rows))
+    return "; ".join(dict.fromkeys(short_publication(row.source) for row in rows))
 
 
 def numbers(figures, unit, with_sources=False):
@@ -360,7 +374,7 @@ def plain(text):
     return html.escape(text, quote=False)
 
 
-def shorten(title, limit=40):
+def shorten(title, limit=42):
     """A milestone title short enough for the axis; the hover has it in full."""
     if len(title) <= limit:
         return title
@@ -421,7 +435,7 @@ def figure(series, points, events=()):
             [
                 plain(str(same[0].when)),
                 plain(same[0].get_qualifier_display()),
-                plain("; ".join(source_text(p.source) for p in same)),
+                plain(sources_text(same)),
                 plain(f"range {range_text(same[0])}" if range_text(same[0]) else "no range given"),
                 (
                     "<br>" + plain(f"Sources differ on this date: {numbers(figures, unit)}")
@@ -477,7 +491,7 @@ def figure(series, points, events=()):
     fig.update_layout(
         **LAYOUT,
         height=320,
-        margin={"l": 56, "r": 16, "t": 24 + 15 * min(len(events), 2), "b": 40},
+        margin={"l": 56, "r": 16, "t": 24, "b": 40},
         showlegend=False,
         xaxis=XAXIS,
         yaxis={**YAXIS, "title": {"text": plain(unit)}},
@@ -507,16 +521,17 @@ def as_dict(fig):
     return result
 
 
-def mark_milestones(fig, events, positions):
+def mark_milestones(fig, events, positions, bottom=0):
     """
-    Mark each milestone or deadline on the time axis with a dotted line and its title; returns
-    the middle of the axis. Titles read away from the nearer edge, and alternate rows so
-    neighbours don't collide.
+    Mark each milestone or deadline on the time axis with a dotted line and its title, set
+    upright along the line from `bottom` (the foot of the main panel, as a fraction of the
+    plot's height), so that titles of milestones a few weeks apart never run into each other,
+    even on a phone. Returns the middle of the axis.
     """
     milestones = [(axis_position(event.when), event) for event in events]
     everything = positions + [x for x, _ in milestones]
     middle = min(everything) + (max(everything) - min(everything)) / 2
-    for row, (x, event) in enumerate(milestones):
+    for x, event in milestones:
         fig.add_shape(
             type="line",
             xref="x",
@@ -530,15 +545,16 @@ def mark_milestones(fig, events, positions):
         fig.add_annotation(
             x=x.isoformat(),
             xref="x",
-            y=1,
+            y=bottom,
             yref="paper",
             yanchor="bottom",
-            yshift=(row % 2) * 15,
+            xanchor="right",
+            textangle=-90,
             text=plain(shorten(event.title)),
             hovertext=plain(f"{event.title} ({event.when})"),
             showarrow=False,
-            font={"size": 11, "color": MARK_COLOUR},
-            xanchor="right" if x > middle else "left",
+            font={"size": 10, "color": MARK_COLOUR},
+            bgcolor="rgba(255, 255, 255, 0.85)",
         )
     return middle
 
@@ -551,15 +567,17 @@ def trains_text(trains, cars=None):
 
 
 def order_text(row):
-    """One row of the book as a line of text: what happened, to whose order, and its numbers."""
+    """
+    One row of the book as a line of text: what happened, to whose order, and its numbers; an
+    update gives the first sentence of its note, which says what the source reported.
+    """
     parts = [row.get_development_display(), row.customer]
-    if row.development != Order.Development.LAPSED:
+    if row.development == Order.Development.UPDATE and row.note:
+        parts.append(row.note.split(". ")[0].rstrip("."))
+    elif row.development != Order.Development.LAPSED:
         parts.append(f"{trains_text(row.trains, row.cars)}, {row.get_commitment_display().lower()}")
         if row.value is not None:
-            about = row.value_qualifier != Qualifier.EXACT
-            parts.append(
-                f"{QUALIFIER_WORDS[row.value_qualifier] if about else ''}{money(row.value)}"
-            )
+            parts.append(row.value_text)
     return " · ".join(parts)
 
 
@@ -624,10 +642,11 @@ def order_book_figure(series, steps, events=()):
         values = [step.value(commitment) for step in held]
         if not any(values):
             continue
+        lows = [to_float(v[0]) / 1e6 if v else None for v in values]
         traces.append(
             go.Scatter(
                 x=x_text,
-                y=[to_float(v[0]) / 1e6 if v else None for v in values],
+                y=lows,
                 yaxis="y2",
                 mode="lines+markers",
                 name=plain(f"{label}: value"),
@@ -635,15 +654,6 @@ def order_book_figure(series, steps, events=()):
                 showlegend=False,
                 line={"shape": "hv", "color": colour, "width": 2},
                 marker={"color": colour, "size": [7] * len(steps) + [0]},
-                error_y={
-                    "type": "data",
-                    "symmetric": False,
-                    "array": [to_float(v[1] - v[0]) / 1e6 if v else 0 for v in values],
-                    "arrayminus": [0] * len(values),
-                    "color": colour,
-                    "thickness": 1.5,
-                    "width": 6,
-                },
                 customdata=[
                     plain(f"{label}: {money_range(*v) if v else 'value not given'}") for v in values
                 ],
@@ -651,20 +661,38 @@ def order_book_figure(series, steps, events=()):
                 connectgaps=False,
             )
         )
+        if any(v and v[1] != v[0] for v in values):
+            # Where sources give different values, the band between them is filled: both kept.
+            traces.append(
+                go.Scatter(
+                    x=x_text,
+                    y=[to_float(v[1]) / 1e6 if v else None for v in values],
+                    yaxis="y2",
+                    mode="lines",
+                    name=plain(f"{label}: value, highest given"),
+                    legendgroup=commitment,
+                    showlegend=False,
+                    line={"shape": "hv", "color": colour, "width": 1, "dash": "dot"},
+                    fill="tonexty",
+                    fillcolor=COMMITMENT_STYLES[commitment][2],
+                    hoverinfo="skip",
+                    connectgaps=False,
+                )
+            )
     fig = go.Figure(traces)
-    mark_milestones(fig, events, xs)
+    mark_milestones(fig, events, xs, bottom=TRAINS_DOMAIN[0])
     fig.update_layout(
         **LAYOUT,
         height=440,
-        margin={"l": 56, "r": 16, "t": 24 + 15 * min(len(events), 2), "b": 40},
+        margin={"l": 56, "r": 16, "t": 24, "b": 40},
         showlegend=True,
         legend={"orientation": "h", "x": 0, "y": -0.12, "yanchor": "top"},
         xaxis={**XAXIS, "anchor": "y2"},
-        yaxis={**YAXIS, "domain": [0.4, 1], "title": {"text": plain(series.unit)}},
+        yaxis={**YAXIS, "domain": TRAINS_DOMAIN, "title": {"text": plain(series.unit)}},
         yaxis2={
             **YAXIS,
-            "domain": [0, 0.28],
-            "title": {"text": "£m"},
+            "domain": VALUE_DOMAIN,
+            "title": {"text": "value"},
             "tickprefix": "£",
             "ticksuffix": "m",
         },
@@ -692,11 +720,35 @@ def order_book_summary(series, steps):
     latest = [row for row in last.rows if not row.is_new]
     if latest:
         sentence += (
-            f" Latest, {on_date(last.when)}: "
-            + "; ".join(f"{order_text(row)} ({row.source.publication})" for row in latest)
-            + "."
+            f" Latest, {on_date(last.when)}: " + "; ".join(map(development_text, latest)) + "."
         )
     return sentence
+
+
+DEVELOPMENT_WORDS = {
+    Order.Development.ACCOUNT: "another account of",
+    Order.Development.UPDATE: "update on",
+    Order.Development.EXERCISED: "part taken up of",
+    Order.Development.REDUCED: "reduction of",
+    Order.Development.LAPSED: "lapse of",
+}
+
+
+def development_text(row):
+    """'update on FirstGroup’s order of 6 December 2024 (Railnews): five trains for …'"""
+    text = (
+        f"{DEVELOPMENT_WORDS[row.development]} {row.customer}’s order of "
+        f"{row.order.when} ({short_publication(row.source)})"
+    )
+    if row.development == Order.Development.UPDATE and row.note:
+        detail = row.note.split(". ")[0].rstrip(".")
+        text += f": {detail[:1].lower()}{detail[1:]}"
+    return text
+
+
+def short_publication(source):
+    """The publication without the note on where a copy was read: 'The Northern Echo'."""
+    return source.publication.split(" (copy at ")[0].split(" (quoted at ")[0]
 
 
 def order_rows(chart):

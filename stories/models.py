@@ -22,6 +22,7 @@ from .dates import (
     precision_constraint,
     start_of_period,
 )
+from .money import money
 
 
 class Status(models.TextChoices):
@@ -1209,6 +1210,16 @@ class Order(Correctable, Publishable):
     @property
     def is_new(self):
         return self.development == self.Development.NEW
+
+    @property
+    def value_text(self):
+        """'about £500m', '£460m', or '' when the source gives no value."""
+        if self.value is None:
+            return ""
+        about = self.value_qualifier != Qualifier.EXACT
+        words = {Qualifier.APPROXIMATE: "about ", Qualifier.AT_LEAST: "at least "}
+        words |= {Qualifier.AT_MOST: "at most ", Qualifier.ESTIMATE: "an estimated "}
+        return f"{words[self.value_qualifier] if about else ''}{money(self.value)}"
 
     @property
     def order(self):

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .models import Order, Qualifier
+from .money import money_range
 
 COMMITMENTS = list(Order.Commitment)
 COMMITMENT_WORDS = {
@@ -23,21 +24,6 @@ COMMITMENT_WORDS = {
     Order.Commitment.OPTION: "on option",
     Order.Commitment.CONDITIONAL: "conditional on an approval",
 }
-
-
-def money(value):
-    """Pounds as a reader says them: £500m, £1.2bn."""
-    if value >= 1_000_000_000:
-        return f"£{value / 1_000_000_000:.3g}bn"
-    return f"£{value / 1_000_000:,.0f}m"
-
-
-def money_range(low, high, about=False):
-    """'about £500m', or '£460m or £500m (sources differ)' when the sources' values differ."""
-    prefix = "about " if about else ""
-    if low == high:
-        return f"{prefix}{money(low)}"
-    return f"{prefix}{money(low)} or {money(high)} (sources differ)"
 
 
 @dataclass

@@ -11,7 +11,7 @@ import heapq
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, Max, Min, OuterRef, Q
 
 from .dates import PreciseDate, Precision, end_field_name, start_of_period
 from .models import (
@@ -245,29 +245,37 @@ def people_named_in(story):
 
 def key_figures(story):
     """
-    Each published series of the story with what its key figure shows: the figures of its
-    newest date (a FiguresOnDate: one figure, or several when sources differ), or for the order
-    book the book as it stands (a stories.orders.Step); None when it has nothing yet.
+    (series, latest, spread) for each published series of the story. `latest` is what its key
+    figure shows: the figures of its newest date (a FiguresOnDate: one figure, or several when
+    sources differ), or for the order book the book as it stands (a stories.orders.Step); None
+    when it has nothing yet. `spread` is (lowest, highest) of all its figures when they are not
+    all the same, so a reader of the latest figure alone knows that others were reported.
     """
     series = list(story.series.published())
     latest = {}
     for point in DataPoint.objects.latest_per_series().filter(series__story=story):
         latest.setdefault(point.series_id, []).append(point)
+    spreads = {
+        row["series"]: (row["low"], row["high"])
+        for row in DataPoint.objects.published()
+        .filter(series__story=story)
+        .values("series")
+        .annotate(low=Min("value"), high=Max("value"))
+        .order_by()
+        if row["low"] != row["high"]
+    }
     book = None
     if any(each.is_order_book for each in series):
         steps = order_book(Order.objects.for_story(story))
         book = steps[-1] if steps else None
-    return [
-        (
-            each,
-            book
-            if each.is_order_book
-            else figures_by_date(latest[each.pk])[-1]
-            if each.pk in latest
-            else None,
-        )
-        for each in series
-    ]
+    figures = []
+    for each in series:
+        if each.is_order_book:
+            shown = book
+        else:
+            shown = figures_by_date(latest[each.pk])[-1] if each.pk in latest else None
+        figures.append((each, shown, spreads.get(each.pk)))
+    return figures
 
 
 def last_updated(story):

@@ -98,9 +98,9 @@ def test_story_page_queries_do_not_grow_with_the_story(
         factories.statement(story)
         factories.event(story, participants=participants)
 
-    # story, people for the filter, key figures (series, points), last update, statements,
-    # events, participants, and the charts' milestones, series and points
-    with django_assert_max_num_queries(11):
+    # story, people for the filter, key figures (series, points, each series' spread), last
+    # update, statements, events, participants, and the charts' milestones, series and points
+    with django_assert_max_num_queries(12):
         response = client.get(story.get_absolute_url())
 
     assert response.status_code == 200
