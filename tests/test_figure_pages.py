@@ -332,24 +332,28 @@ def test_embed_page_credits_sources_and_links_back_outside_the_frame(client, sto
     assertNotContains(response, "site-header")
 
 
-def test_the_hitachi_order_book_says_it_has_no_figure(client):
+def test_the_hitachi_order_book_is_drawn_from_its_orders(client):
     call_command("load_story", "hitachi-newton-aycliffe")
 
     response = client.get("/stories/hitachi-newton-aycliffe/figures/order-book/")
 
-    assertContains(response, "Order book: no figure has been published yet.")
-    assertNotContains(response, "data-figure=")
+    firm, options = response.context["chart"].figure["data"][:2]
+    assert (firm["y"][-1], options["y"][-1]) == (23, 13)
+    assertContains(response, "Order book: 23 trains on firm order (about £800m) and 13 trains")
+    assertContains(response, "Each order, as reported, and its source")
 
 
-def test_the_hitachi_workforce_is_one_labelled_approximate_point(client):
+def test_the_hitachi_workforce_keeps_every_figure_and_shows_where_they_differ(client):
     call_command("load_story", "hitachi-newton-aycliffe")
 
     response = client.get("/stories/hitachi-newton-aycliffe/figures/workforce/")
 
-    trace = response.context["chart"].figure["data"][0]
-    assert trace["y"] == [750.0]
-    assert trace["text"] == ["about 750 jobs"]
-    assertContains(response, "Workforce: about 750 jobs in the week of 23 September 2024")
+    bars, trace = response.context["chart"].figure["data"]
+    assert trace["mode"] == "markers"
+    assert set(trace["y"]) == {700.0, 750.0}
+    assert bars["name"] == "Sources differ"
+    assertContains(response, "sources differ on")
+    assertContains(response, "Outside this chart’s dates:")
 
 
 # What readers download

@@ -32,11 +32,11 @@ def test_every_surface_serves_the_hitachi_story(client, hitachi):
         series["slug"]: series for series in client.get(f"/api/stories/{SLUG}/series/").json()
     }
 
-    assert len(feed.findall("{http://www.w3.org/2005/Atom}entry")) == statements + events
+    assert len(feed.findall("{http://www.w3.org/2005/Atom}entry")) == min(statements + events, 50)
     assert len(timeline["items"]) == statements + events
     assert len(list(exported)) == statements
-    assert [point["value"] for point in figures["workforce"]["points"]] == [750]
-    assert figures["order-book"]["points"] == []  # the source gives no number: none invented
+    assert {point["value"] for point in figures["workforce"]["points"]} == {700, 750}
+    assert figures["order-book"]["points"] == []  # built from the orders, not figures
     assert client.get(f"/embed/stories/{SLUG}/timeline/").status_code == 200
     assert client.get("/oembed/", {"url": f"http://testserver/stories/{SLUG}/"}).status_code == 200
     assert f"/stories/{SLUG}/".encode() in client.get("/sitemap.xml").content
