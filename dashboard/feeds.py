@@ -1,9 +1,10 @@
 """
 Atom feeds: one per story, and one per stakeholder within a story.
 
-Entries are the story's published statements and negotiation events, newest first. Each
-entry carries the speaker (or participants), their role when they said it, the date at its
-true precision and the source, so a feed reader shows the same facts as the page.
+Entries are the story's published statements and negotiation events, newest first, and in a
+story's feed its published orders too (each development of an order is an entry). Each entry
+carries the speaker (or participants), their role when they said it, the date at its true
+precision and the source, so a feed reader shows the same facts as the page.
 """
 
 import datetime
@@ -17,7 +18,7 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html, format_html_join
 
-from stories.models import NegotiationEvent, Stakeholder, Statement
+from stories.models import NegotiationEvent, Order, Series, Stakeholder, Statement
 from stories.timeline import sort_key
 
 from . import links
@@ -94,6 +95,25 @@ def event_html(event):
     return format_html_join("", "{}", ((part,) for part in parts))
 
 
+def order_title(order):
+    value = f", {order.value_text}" if order.value_text else ""
+    return f"{order}{value} ({order.when})"
+
+
+def order_html(order):
+    parts = [format_html("<p>{} · {}</p>", str(order.when), order.get_development_display())]
+    terms = order.get_commitment_display()
+    if order.condition:
+        terms = f"{terms}: {order.condition}"
+    parts.append(format_html("<p>{}</p>", terms))
+    if order.delivery:
+        parts.append(format_html("<p>Delivery: {}</p>", order.delivery))
+    if order.note:
+        parts.append(format_html("<p>{}</p>", order.note))
+    parts.append(source_html(order.source))
+    return format_html_join("", "{}", ((part,) for part in parts))
+
+
 def at_midday(date):
     """A date as an aware datetime; the feed format needs a time, the story only has a day."""
     return timezone.make_aware(datetime.datetime.combine(date, datetime.time(12)))
@@ -126,22 +146,42 @@ class StoryFeed(Feed):
     def events(self, story):
         return NegotiationEvent.objects.for_timeline(story).select_related("story")
 
+    def orders(self, story):
+        return (
+            Order.objects.for_story(story)
+            .select_related("story")
+            .order_by("-announced_on", "-pk")[:ENTRIES]
+        )
+
     def items(self, story):
         statements = self.statements(story)[:ENTRIES]
         events = self.events(story)[:ENTRIES]
-        return list(heapq.merge(statements, events, key=sort_key, reverse=True))[:ENTRIES]
+        orders = list(self.orders(story))
+        if orders:
+            # An order's entry links to its row in the order-book chart.
+            book = Series.objects.published().filter(story=story, kind="order_book").first()
+            for order in orders:
+                order.book = book
+        merged = heapq.merge(statements, events, orders, key=sort_key, reverse=True)
+        return list(merged)[:ENTRIES]
 
     def item_title(self, item):
         if isinstance(item, Statement):
             return quote_title(item)
+        if isinstance(item, Order):
+            return order_title(item)
         return f"{item.title} ({item.get_kind_display()}, {item.when})"
 
     def item_description(self, item):
         if isinstance(item, Statement):
             return statement_html(item)
+        if isinstance(item, Order):
+            return order_html(item)
         return event_html(item)
 
     def item_link(self, item):
+        if isinstance(item, Order):
+            return links.order_url(item, item.book)
         return links.item_url(item)
 
     def item_pubdate(self, item):
@@ -158,6 +198,8 @@ class StoryFeed(Feed):
     def item_categories(self, item):
         if isinstance(item, Statement):
             return ["statement", item.speaker.slug]
+        if isinstance(item, Order):
+            return ["order", item.development]
         return ["event", item.kind]
 
 
@@ -196,3 +238,6 @@ class StakeholderFeed(StoryFeed):
 
     def events(self, story):
         return super().events(story).filter(participants=story.stakeholder)
+
+    def orders(self, story):
+        return Order.objects.none()  # an order names a customer, not a person in the story

@@ -54,8 +54,16 @@ def stakeholder_feed_url(story, stakeholder):
 
 
 def export_url(story, name):
-    """`name` is statements, events or figures."""
+    """`name` is statements, events, figures or orders."""
     return reverse(f"export-{name}", args=[story.slug])
+
+
+def order_url(order, book):
+    """An order's row in the order-book chart's table (`book` is the story's order-book series,
+    or None when it has none: then the story page)."""
+    if book is None:
+        return story_url(order.story)
+    return figure_url(book) + f"#order-{order.pk}"
 
 
 def item_url(item):

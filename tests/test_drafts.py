@@ -89,6 +89,24 @@ PUBLIC_PAGES = [
         "API series", lambda story: f"/api/stories/{story.slug}/series/", shows_statements=False
     ),
     PublicPage("API stories", lambda story: "/api/stories/", shows_statements=False),
+    PublicPage(
+        "API orders", lambda story: f"/api/stories/{story.slug}/orders/", shows_statements=False
+    ),
+    PublicPage(
+        "API order book",
+        lambda story: f"/api/stories/{story.slug}/order-book/",
+        shows_statements=False,
+    ),
+    PublicPage(
+        "API stakeholders",
+        lambda story: f"/api/stories/{story.slug}/stakeholders/",
+        shows_statements=False,
+    ),
+    PublicPage(
+        "orders CSV",
+        lambda story: f"/stories/{story.slug}/export/orders.csv",
+        shows_statements=False,
+    ),
     PublicPage("sitemap", lambda story: "/sitemap.xml", shows_statements=False),
 ]
 

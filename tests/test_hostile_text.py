@@ -75,6 +75,20 @@ def corpus(request, db):
     )
     series = factories.series(story, name=payload, description=payload)
     factories.point(series, source=source, note=payload)
+    factories.series(story, name=payload, description=payload, kind="order_book")
+    option = factories.order(
+        story,
+        source=source,
+        customer=payload,
+        condition=payload,
+        delivery=payload,
+        note=payload,
+        commitment="option",
+    )
+    factories.order(
+        story, source=source, development="update", changes=option, customer=payload, note=payload
+    )
+    factories.role(speaker, title=payload, organisation=payload, note=payload, source=source)
     return Corpus(payload, story, statement)
 
 
@@ -220,8 +234,8 @@ class Surface:
         return self.name
 
 
-def figure(corpus):
-    series = corpus.story.series.get()
+def figure(corpus, kind="figures"):
+    series = corpus.story.series.get(kind=kind)
     return f"/stories/{corpus.story.slug}/figures/{series.slug}/"
 
 
@@ -252,6 +266,26 @@ SURFACES = [
     ),
     Surface("figure page", lambda client, corpus: client.get(figure(corpus)), assert_figure_inert),
     Surface("figure embed", lambda client, corpus: client.get(f"/embed{figure(corpus)}")),
+    Surface(
+        "order book page",
+        lambda client, corpus: client.get(figure(corpus, "order_book")),
+        assert_figure_inert,
+    ),
+    Surface(
+        "orders CSV",
+        lambda client, corpus: client.get(f"/stories/{corpus.story.slug}/export/orders.csv"),
+        assert_csv_inert,
+    ),
+    Surface(
+        "API orders",
+        lambda client, corpus: client.get(f"/api/stories/{corpus.story.slug}/orders/"),
+        assert_json_inert,
+    ),
+    Surface(
+        "API stakeholders",
+        lambda client, corpus: client.get(f"/api/stories/{corpus.story.slug}/stakeholders/"),
+        assert_json_inert,
+    ),
     Surface(
         "figure CSV",
         lambda client, corpus: client.get(figure(corpus).rstrip("/") + ".csv"),
