@@ -11,7 +11,9 @@ newsroom works by, refusing the whole file otherwise:
 
 Loading is idempotent and all-or-nothing: a row that already holds the data's values is left
 untouched, so running the loader twice changes nothing, and a file that breaks a rule writes
-nothing at all.
+nothing at all. The loader never deletes: a statement an earlier version of the data published
+and a later one replaces is listed under "withdrawn" with a public note, and is unpublished
+(which the story's correction log shows, with the note).
 """
 
 import datetime
@@ -161,6 +163,16 @@ class Loader:
                 },
             )
             self.check_role_at_the_time(statement)
+        for item in self.data["story"].get("withdrawn", []):
+            self.withdraw(
+                Statement.objects.filter(
+                    story=story,
+                    speaker__slug=item["speaker"],
+                    quote="\n\n".join(item["quote"]),
+                    status=Status.PUBLISHED,
+                ),
+                item["note"],
+            )
         for item in self.data["series"]:
             series = self.upsert(
                 Series,
@@ -299,6 +311,15 @@ class Loader:
             instance.save()
             self.changes += 1
         return instance
+
+    def withdraw(self, rows, note):
+        """Unpublish what the data no longer holds, saying why in the correction log."""
+        for row in rows:
+            row.status = Status.DRAFT
+            row.stamp_publication(None, was_published=True)
+            row.withdrawal_note = note
+            row.save()
+            self.changes += 1
 
     def set_participants(self, event, participants):
         if set(event.participants.all()) != set(participants):

@@ -1,3 +1,4 @@
+import datetime
 import json
 
 import pytest
@@ -142,3 +143,27 @@ def test_a_file_that_is_not_json_is_a_clear_error(tmp_path):
 
     with pytest.raises(CommandError, match="not UTF-8 JSON"):
         call_command("load_story", str(path))
+
+
+def test_a_statement_the_data_withdraws_is_unpublished_with_its_public_note(client):
+    call_command("load_story", HITACHI)
+    story = Story.objects.get(slug=HITACHI)
+    mcdonald = Stakeholder.objects.get(slug="chris-mcdonald")
+    earlier = Statement.objects.create(
+        story=story,
+        speaker=mcdonald,
+        speaker_role="MP for Stockton South",
+        quote="corridors of power … a gap in the order book.",
+        said_on=datetime.date(2024, 9, 23),
+        said_on_precision="week",
+        method="unspecified",
+        source=Source.objects.get(url__contains="24614724"),
+        status="published",
+    )
+
+    call_command("load_story", HITACHI)
+
+    earlier.refresh_from_db()
+    assert earlier.status == "draft"
+    log = client.get(f"/stories/{HITACHI}/corrections/")
+    assert "Two phrases joined as one quote" in log.content.decode()
