@@ -90,8 +90,9 @@ def story(request, slug):
             query = form.query_string()
             push_url(response, story.get_absolute_url() + (f"?{query}" if query else ""))
         return response
-    context["figures"] = key_figures(story)
     context["charts"] = charts_for_story(story)
+    books = [chart.book for chart in context["charts"] if chart.is_order_book]
+    context["figures"] = key_figures(story, book=books[0] if books else None)
     context["last_updated"] = last_updated(story)
     return render(request, "dashboard/story.html", context, status=status)
 

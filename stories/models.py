@@ -990,6 +990,10 @@ class DataPoint(Correctable, Publishable):
             super().clean()
         except ValidationError as error:
             errors = error.update_error_dict(errors)
+        if self.series_id is not None and self.series.is_order_book:
+            errors.setdefault("series", []).append(
+                "An order book is drawn from the story's orders: add an order instead."
+            )
         if self.value is not None:
             if self.low is not None and self.low > self.value:
                 errors.setdefault("low", []).append(

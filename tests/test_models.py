@@ -234,3 +234,18 @@ def test_a_development_must_name_the_order_itself_in_the_same_story(story):
 
     assert "its first row" in of_a_development.value.message_dict["changes"][0]
     assert "another story" in of_another_story.value.message_dict["changes"][0]
+
+
+def test_an_order_book_takes_orders_not_figures(story):
+    book = factories.series(story, kind="order_book")
+    point = DataPoint(
+        series=book, as_of=datetime.date(2024, 12, 6), value=14, source=factories.source()
+    )
+
+    with pytest.raises(ValidationError, match="add an order instead"):
+        point.full_clean()
+
+
+def test_a_story_has_one_order_book_at_most(story):
+    factories.series(story, kind="order_book")
+    refused(lambda: factories.series(story, kind="order_book"))
