@@ -96,6 +96,7 @@ def test_an_editorial_save_that_fails_halfway_writes_nothing(admin_client, story
     source = factories.source()
     form = {
         "story": story.pk,
+        "kind": "figures",
         "name": "Test workforce",
         "slug": "test-workforce",
         "unit": "jobs",
