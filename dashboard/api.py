@@ -23,12 +23,16 @@ from stories.dates import Precision
 from stories.models import (
     DataPoint,
     NegotiationEvent,
+    Order,
     Qualifier,
+    Role,
     Series,
     Stakeholder,
     Statement,
     Story,
+    figures_by_date,
 )
+from stories.orders import COMMITMENTS, order_book
 
 from .cors import allow_any_origin
 from .reading import site_view, story_view
@@ -86,8 +90,16 @@ class Message(Schema):
 class PreciseDateOut(Schema):
     start: datetime.date = Field(description="First day of the period the date is known to.")
     precision: PrecisionName
-    iso: str = Field(description="At its precision: 2024, 2024-09, 2024-W39 or 2024-09-27.")
+    iso: str = Field(
+        description="At its precision: 2024, 2024-09, 2024-W39 or 2024-09-27; for a period, an "
+        "ISO 8601 interval such as 2024-07/2024-09."
+    )
     text: str = Field(description="As the site shows it, e.g. “September 2024”.")
+    end: datetime.date | None = Field(
+        None,
+        description="Last day of the period, for precision “period” (a date known only to lie "
+        "between `start` and `end`); null otherwise.",
+    )
 
 
 class SourceOut(Schema):
@@ -103,14 +115,26 @@ class StakeholderRef(Schema):
     kind: StakeholderKind
 
 
+class RoleOut(Schema):
+    title: str
+    organisation: str
+    started: PreciseDateOut | None = Field(description="When they took it up, if known.")
+    ended: PreciseDateOut | None = Field(description="When they left it, if known and so.")
+    note: str
+    source: SourceOut
+
+
 class StakeholderOut(StakeholderRef):
-    role: str
+    role: str = Field(description="Their role today.")
     organisation: str
     party: str
     area: str
     description: str
     url: str = Field(description="The stakeholder's page in this story.")
     feed_url: str
+    roles: list[RoleOut] = Field(
+        default_factory=list, description="Their roles over time, each with its dates and source."
+    )
 
 
 class StoryOut(Schema):
@@ -160,13 +184,76 @@ class PointOut(Schema):
     source: SourceOut
 
 
+class DisagreementOut(Schema):
+    date: PreciseDateOut
+    values: list[float] = Field(description="The different values sources give, lowest first.")
+    sources: list[SourceOut]
+
+
+SeriesKind = Literal[tuple(Series.Kind.values)]
+
+
 class SeriesOut(Schema):
     slug: str
     name: str
     unit: str
     description: str
     url: str
-    points: list[PointOut]
+    kind: SeriesKind = Field(
+        "figures",
+        description="“order_book”: built from the story's orders (see /orders/ and "
+        "/order-book/), with no points of its own.",
+    )
+    points: list[PointOut] = Field(
+        description="Every published figure; several on one date when several sources gave one."
+    )
+    disagreements: list[DisagreementOut] = Field(
+        default_factory=list,
+        description="The dates on which sources give different figures, each with every value "
+        "and source: shown as they are, never averaged.",
+    )
+
+
+DevelopmentName = Literal[tuple(Order.Development.values)]
+CommitmentName = Literal[tuple(Order.Commitment.values)]
+
+
+class OrderOut(Schema):
+    id: int
+    url: str = Field(description="The row in the order-book chart's table.")
+    development: DevelopmentName = Field(
+        description="“new” for an order or option; otherwise what happened to the order "
+        "`changes_id` names, or another source's account of it."
+    )
+    changes_id: int | None
+    customer: str
+    trains: int | None
+    cars: int | None
+    value_gbp: float | None = Field(description="As the source gives it, in pounds.")
+    value_qualifier: QualifierName
+    commitment: CommitmentName
+    condition: str
+    delivery: str
+    date: PreciseDateOut
+    note: str
+    source: SourceOut
+
+
+class BookValueOut(Schema):
+    low: float
+    high: float = Field(description="Differs from `low` when sources give different values.")
+
+
+class BookLineOut(Schema):
+    commitment: CommitmentName
+    trains: int
+    value_gbp: BookValueOut | None
+
+
+class OrderBookStepOut(Schema):
+    date: PreciseDateOut
+    trains: list[BookLineOut] = Field(description="What the book holds after this date.")
+    order_ids: list[int] = Field(description="The order rows reported on this date.")
 
 
 class StatementPage(Schema):
@@ -222,6 +309,7 @@ def precise(value):
         "precision": value.precision,
         "iso": value.machine_readable,
         "text": str(value),
+        "end": value.end if value.is_period else None,
     }
 
 
@@ -352,6 +440,12 @@ def get_story(request, slug: SlugPath):
 def list_stakeholders(request, slug: SlugPath):
     """People and organisations with a published statement or event in the story."""
     story = request.story
+    roles = Role.objects.published().select_related("source").order_by("started_on", "pk")
+    people = (
+        timeline.people_in(story)
+        .order_by("name")
+        .prefetch_related(Prefetch("roles", queryset=roles, to_attr="published_roles"))
+    )
     return [
         {
             **ref(person),
@@ -362,9 +456,21 @@ def list_stakeholders(request, slug: SlugPath):
             "description": person.description,
             "url": request.build_absolute_uri(story.get_person_url(person)),
             "feed_url": request.build_absolute_uri(story.get_person_feed_url(person)),
+            "roles": [role_out(role) for role in person.published_roles],
         }
-        for person in timeline.people_in(story).order_by("name")
+        for person in people
     ]
+
+
+def role_out(role):
+    return {
+        "title": role.title,
+        "organisation": role.organisation,
+        "started": precise(role.started) if role.started else None,
+        "ended": precise(role.ended) if role.ended else None,
+        "note": role.note,
+        "source": source_out(role.source),
+    }
 
 
 @api.get(
@@ -411,6 +517,16 @@ def list_series(request, slug: SlugPath):
             "unit": each.unit,
             "description": each.description,
             "url": request.build_absolute_uri(each.get_absolute_url()),
+            "kind": each.kind,
+            "disagreements": [
+                {
+                    "date": precise(figures.when),
+                    "values": figures.values,
+                    "sources": [source_out(source) for source in figures.sources],
+                }
+                for figures in figures_by_date(each.points.all())
+                if figures.differs
+            ],
             "points": [
                 {
                     "date": precise(point.when),
@@ -425,4 +541,73 @@ def list_series(request, slug: SlugPath):
             ],
         }
         for each in series
+    ]
+
+
+@api.get("/stories/{slug}/orders/", response={200: list[OrderOut], **ERRORS}, tags=["figures"])
+@decorate_view(api_story_view, allow_any_origin)
+def list_orders(request, slug: SlugPath):
+    """
+    Orders for trains, oldest first, one row per reported development: a new order or option,
+    another source's account of it (whose numbers may differ), or what happened to it later.
+    """
+    story = request.story
+    book = Series.objects.published().filter(story=story, kind=Series.Kind.ORDER_BOOK).first()
+    return [
+        order_out(order, request, book)
+        for order in Order.objects.for_story(story).select_related("story")
+    ]
+
+
+def order_out(order, request, book):
+    return {
+        "id": order.pk,
+        "url": request.build_absolute_uri(order.url_in(book)),
+        "development": order.development,
+        "changes_id": order.changes_id,
+        "customer": order.customer,
+        "trains": order.trains,
+        "cars": order.cars,
+        "value_gbp": order.value,
+        "value_qualifier": order.value_qualifier,
+        "commitment": order.commitment,
+        "condition": order.condition,
+        "delivery": order.delivery,
+        "date": precise(order.when),
+        "note": order.note,
+        "source": source_out(order.source),
+    }
+
+
+@api.get(
+    "/stories/{slug}/order-book/",
+    response={200: list[OrderBookStepOut], **ERRORS},
+    tags=["figures"],
+)
+@decorate_view(api_story_view, allow_any_origin)
+def get_order_book(request, slug: SlugPath):
+    """
+    The order book after each date on which an order was reported, oldest first: trains on
+    firm order, on option and conditional on an approval, with their value in pounds (a range
+    where sources differ).
+    """
+    return [
+        {
+            "date": precise(step.when),
+            "trains": [
+                {
+                    "commitment": commitment,
+                    "trains": step.trains(commitment),
+                    "value_gbp": dict(
+                        zip(("low", "high"), step.value_range(commitment), strict=True)
+                    )
+                    if step.value_range(commitment)
+                    else None,
+                }
+                for commitment in COMMITMENTS
+                if step.trains(commitment)
+            ],
+            "order_ids": [row.pk for row in step.rows],
+        }
+        for step in order_book(Order.objects.for_story(request.story))
     ]

@@ -1,5 +1,5 @@
 """
-CSV downloads of a story's statements, events and figures, each row with its source.
+CSV downloads of a story's statements, events, figures and orders, each row with its source.
 
 Spreadsheets run a cell that starts with = + - @ (or a tab or carriage return before one) as a
 formula. Every text cell that starts with one of those gets a leading single quote, so a quote
@@ -11,7 +11,7 @@ import csv
 from django.http import HttpResponse
 from django.views.decorators.http import require_safe
 
-from stories.models import DataPoint, NegotiationEvent, Statement
+from stories.models import DataPoint, NegotiationEvent, Order, Series, Statement, figures_by_date
 
 from .reading import story_view
 
@@ -147,7 +147,7 @@ def figures_csv(request, slug):
         DataPoint.objects.published()
         .filter(series__story=story)
         .select_related("series__story", "source")
-        .order_by("series__position", "series__name", "as_of")
+        .order_by("series__position", "series__name", "as_of", "pk")
     )
     header = [
         "series",
@@ -160,10 +160,14 @@ def figures_csv(request, slug):
         "low",
         "high",
         "qualifier",
+        "sources_differ_on_date",
         "note",
         "permalink",
         *SOURCE_COLUMNS,
     ]
+    by_series = {}
+    for point in points:
+        by_series.setdefault(point.series, []).append(point)
     rows = (
         [
             point.series.name,
@@ -176,10 +180,66 @@ def figures_csv(request, slug):
             point.low,
             point.high,
             point.get_qualifier_display(),
+            "yes: " + " or ".join(f"{value.normalize():f}" for value in figures.values)
+            if figures.differs
+            else "",
             point.note,
             absolute(request, point.series.get_absolute_url()),
             *source_cells(point.source),
         ]
-        for point in points
+        for series_points in by_series.values()
+        for figures in figures_by_date(series_points)
+        for point in figures.points
     )
     return csv_response(story, "figures", header, rows)
+
+
+@require_safe
+@story_view
+def orders_csv(request, slug):
+    """Every published order row, oldest first: new orders and what happened to them."""
+    story = request.story
+    book = Series.objects.published().filter(story=story, kind=Series.Kind.ORDER_BOOK).first()
+    orders = Order.objects.for_story(story).select_related("story")
+    header = [
+        "id",
+        "order_id",
+        "development",
+        "date",
+        "date_precision",
+        "date_text",
+        "customer",
+        "commitment",
+        "trains",
+        "cars",
+        "value_gbp",
+        "value_qualifier",
+        "condition",
+        "delivery",
+        "note",
+        "permalink",
+        *SOURCE_COLUMNS,
+    ]
+    rows = (
+        [
+            order.pk,
+            order.order.pk,
+            order.get_development_display(),
+            order.when.machine_readable,
+            order.announced_on_precision,
+            str(order.when),
+            order.customer,
+            order.get_commitment_display(),
+            order.trains,
+            order.cars,
+            order.value,
+            order.get_value_qualifier_display(),
+            order.condition,
+            order.delivery,
+            order.note,
+            absolute(request, order.url_in(book)),
+            *source_cells(order.source),
+        ]
+        for order in orders
+    )
+    return csv_response(story, "orders", header, rows)

@@ -1,9 +1,10 @@
 """
 Atom feeds: one per story, and one per stakeholder within a story.
 
-Entries are the story's published statements and negotiation events, newest first. Each
-entry carries the speaker (or participants), their role when they said it, the date at its
-true precision and the source, so a feed reader shows the same facts as the page.
+Entries are the story's published statements and negotiation events, newest first, and in a
+story's feed its published orders too (each development of an order is an entry). Each entry
+carries the speaker (or participants), their role when they said it, the date at its true
+precision and the source, so a feed reader shows the same facts as the page.
 """
 
 import datetime
@@ -17,7 +18,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
-from stories.models import Change, NegotiationEvent, Stakeholder, Statement
+from stories.models import Change, NegotiationEvent, Order, Series, Stakeholder, Statement
 from stories.timeline import sort_key
 
 ENTRIES = 50
@@ -65,13 +66,25 @@ def event_title(event):
     return f"{event.title} ({event.get_kind_display()}, {event.when})"
 
 
-# What an entry's title, author and categories are, for each kind of timeline item.
-TITLES = {"statement": statement_title, "event": event_title}
-AUTHORS = {"statement": lambda statement: statement.speaker.name, "event": lambda event: None}
+def order_title(order):
+    value = f", {order.value_text}" if order.value_text else ""
+    return f"{order}{value} ({order.when})"
+
+
+# What an entry's title, author, categories and link are, for each kind of item in a feed.
+TITLES = {"statement": statement_title, "event": event_title, "order": order_title}
+AUTHORS = {
+    "statement": lambda statement: statement.speaker.name,
+    "event": lambda event: None,
+    "order": lambda order: None,
+}
 CATEGORIES = {
     "statement": lambda statement: ["statement", statement.speaker.slug],
     "event": lambda event: ["event", event.kind],
+    "order": lambda order: ["order", order.development],
 }
+# An order's entry links to its row in the order-book chart (StoryFeed.items finds it).
+LINKS = {"order": lambda order: order.url_in(order.book)}
 
 
 def ids_of(items, kind):
@@ -84,7 +97,7 @@ def at_midday(date):
 
 
 class StoryFeed(Feed):
-    """A story's statements and events, newest first."""
+    """A story's statements, events and orders, newest first."""
 
     description_template = "feeds/item.html"
 
@@ -112,16 +125,35 @@ class StoryFeed(Feed):
     def events(self, story):
         return NegotiationEvent.objects.for_timeline(story).select_related("story")
 
+    def orders(self, story):
+        return (
+            Order.objects.for_story(story)
+            .select_related("story")
+            .order_by("-announced_on", "-pk")[:ENTRIES]
+        )
+
     def items(self, story):
         statements = self.statements(story)[:ENTRIES]
         events = self.events(story)[:ENTRIES]
-        items = list(heapq.merge(statements, events, key=sort_key, reverse=True))[:ENTRIES]
+        orders = list(self.orders(story))
+        if orders:
+            # An order's entry links to its row in the order-book chart.
+            book = Series.objects.published().filter(story=story, kind="order_book").first()
+            for order in orders:
+                order.book = book
+        items = list(heapq.merge(statements, events, orders, key=sort_key, reverse=True))
+        items = items[:ENTRIES]
         # Each entry is as new as its last change readers saw, from the change log (one query).
         changes = (
             Change.objects.filter(story=story)
             .filter(
-                Q(subject=Change.Subject.STATEMENT, object_id__in=ids_of(items, "statement"))
-                | Q(subject=Change.Subject.EVENT, object_id__in=ids_of(items, "event"))
+                Q(
+                    *[
+                        Q(subject=kind, object_id__in=ids_of(items, kind))
+                        for kind in ("statement", "event", "order")
+                    ],
+                    _connector=Q.OR,
+                )
             )
             .values("subject", "object_id")
             .annotate(at=Max("at"))
@@ -140,7 +172,7 @@ class StoryFeed(Feed):
         return {"item": kwargs["item"], "story": kwargs["obj"]}
 
     def item_link(self, item):
-        return item.get_absolute_url()
+        return LINKS.get(item.timeline_kind, lambda item: item.get_absolute_url())(item)
 
     def item_pubdate(self, item):
         return item.published_at or at_midday(item.when.date)
@@ -191,3 +223,6 @@ class StakeholderFeed(StoryFeed):
 
     def events(self, story):
         return super().events(story).filter(participants=story.stakeholder)
+
+    def orders(self, story):
+        return Order.objects.none()  # an order names a customer, not a person in the story

@@ -8,6 +8,8 @@ precision: a statement known only to the month says "2024-09", never "2024-09-01
 
 from stories.models import NegotiationEvent, Series, Stakeholder, Statement, Story
 
+from .charts import Chart
+
 CONTEXT = "https://schema.org"
 PUBLISHER = {"@type": "Organization", "name": "Story dashboard"}
 
@@ -121,15 +123,53 @@ def dataset(series, points=None, request=None):
         },
     }
     if points:
-        first, last = points[0].when.machine_readable, points[-1].when.machine_readable
-        data["temporalCoverage"] = first if first == last else f"{first}/{last}"
+        data["temporalCoverage"] = coverage(points[0].when, points[-1].when)
+    return data
+
+
+def coverage(first, last):
+    """An ISO 8601 interval from the start of `first` to the end of `last`, at their precision."""
+    start = first.period_machine_readable[0] if first.is_period else first.machine_readable
+    end = last.period_machine_readable[1] if last.is_period else last.machine_readable
+    return start if start == end else f"{start}/{end}"
+
+
+def chart_dataset(chart, request=None):
+    """
+    A chart's series as a Dataset, with what its page shows: the figures' time span, and where
+    sources disagree; for an order book, its orders (trains and value) and their CSV.
+    """
+    series = chart.series
+    data = dataset(series, chart.points, request)
+    if chart.is_order_book:
+        data["variableMeasured"] = [
+            {"@type": "PropertyValue", "name": "Trains on order", "unitText": series.unit},
+            {"@type": "PropertyValue", "name": "Value of the orders", "unitCode": "GBP"},
+        ]
+        data["distribution"]["contentUrl"] = absolute(
+            request, series.story.get_export_url("orders")
+        )
+        if chart.book:
+            data["temporalCoverage"] = coverage(chart.book[0].when, chart.book[-1].when)
+    elif chart.disagreements:
+        dates = len(chart.disagreements)
+        data["description"] += (
+            f" Sources give different figures on {dates} date{'s' if dates > 1 else ''}; "
+            "every figure is kept with its source, none averaged."
+        )
     return data
 
 
 def for_object(value, request=None):
-    """The JSON-LD for a story, statement, event or series; dicts and lists pass through."""
+    """The JSON-LD for a story, statement, event, series or chart; dicts and lists pass through."""
     build = BUILDERS.get(type(value))
     return build(value, request=request) if build else value
 
 
-BUILDERS = {Statement: quotation, NegotiationEvent: event, Series: dataset, Story: story}
+BUILDERS = {
+    Statement: quotation,
+    NegotiationEvent: event,
+    Series: dataset,
+    Story: story,
+    Chart: chart_dataset,
+}

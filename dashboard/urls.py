@@ -58,6 +58,7 @@ urlpatterns = [
     ),
     path("stories/<slug:slug>/export/events.csv", exports.events_csv, name="export-events"),
     path("stories/<slug:slug>/export/figures.csv", exports.figures_csv, name="export-figures"),
+    path("stories/<slug:slug>/export/orders.csv", exports.orders_csv, name="export-orders"),
     path("embed/stories/<slug:slug>/timeline/", embeds.timeline, name="embed-timeline"),
     path(
         "embed/stories/<slug:slug>/statements/<int:pk>/", embeds.statement, name="embed-statement"

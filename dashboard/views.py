@@ -8,7 +8,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseStopPolling, push_url, trigger_client_event
 
 from stories.changes import difference
-from stories.models import NegotiationEvent, Statement, Story
+from stories.models import NegotiationEvent, Role, Statement, Story
 from stories.timeline import key_figures, last_updated, page, people_in
 
 from .charts import charts_for_story
@@ -99,8 +99,9 @@ def story(request, slug):
             query = form.query_string()
             push_url(response, story.get_absolute_url() + (f"?{query}" if query else ""))
         return response
-    context["figures"] = key_figures(story)
     context["charts"] = charts_for_story(story)
+    books = [chart.book for chart in context["charts"] if chart.is_order_book]
+    context["figures"] = key_figures(story, book=books[0] if books else None)
     context["last_updated"] = last_updated(story)
     context["story_url"] = request.build_absolute_uri(story.get_absolute_url())
     return render(request, STORY, context, status=status)
@@ -176,6 +177,7 @@ def stakeholder(request, slug, stakeholder_slug):
     context = {
         "story": story,
         "person": person,
+        "recorded_roles": list(Role.objects.of(person)),
         "roles": roles_over_time(story, person),
         "person_url": request.build_absolute_uri(story.get_person_url(person)),
         "timeline": timeline_page,

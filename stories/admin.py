@@ -8,6 +8,7 @@ ever published can only be deleted by administrators. Statements and figures can
 from CSV.
 """
 
+import datetime
 from urllib.parse import urlencode
 
 from django import forms
@@ -25,11 +26,14 @@ from import_export.formats.base_formats import CSV
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
+from .dates import PreciseDate, Precision
 from .forms import EditorialForm, SourceForm, StatementForm
 from .imports import CSVImportForm, DataPointResource, StatementResource
 from .models import (
     DataPoint,
     NegotiationEvent,
+    Order,
+    Role,
     Series,
     Source,
     Stakeholder,
@@ -233,7 +237,7 @@ class StatementAdmin(CSVImportAdmin, PublishableAdmin):
         "speaker_role",
         "quote",
         "context",
-        ("said_on", "said_on_precision"),
+        ("said_on", "said_on_precision", "said_on_end"),
         "method",
         "source",
         "event",
@@ -290,17 +294,29 @@ class StatementAdmin(CSVImportAdmin, PublishableAdmin):
         return form
 
     def speaker_role_view(self, request):
-        """The speaker's current role, which the form offers as their role at the time."""
+        """
+        The role the form offers as the speaker's role at the time: with `on` (the date said,
+        YYYY-MM-DD), the published role they held that day if their roles say; else their
+        current role.
+        """
         if not (self.has_add_permission(request) or self.has_change_permission(request)):
             raise PermissionDenied
         try:
             speaker_id = int(request.GET.get("speaker", ""))
         except ValueError:
             return JsonResponse({"error": "Give a stakeholder's id as ?speaker=."}, status=400)
-        roles = Stakeholder.objects.filter(pk=speaker_id).values_list("role", flat=True)
-        if not roles:
+        speaker = Stakeholder.objects.filter(pk=speaker_id).first()
+        if speaker is None:
             return JsonResponse({"error": "No such stakeholder."}, status=404)
-        return JsonResponse({"role": roles[0]})
+        try:
+            on = datetime.date.fromisoformat(request.GET["on"]) if request.GET.get("on") else None
+        except ValueError:
+            return JsonResponse({"error": "Give the date as ?on=YYYY-MM-DD."}, status=400)
+        if on is not None:
+            held = Role.objects.held_at(speaker, PreciseDate(on, Precision.DAY))
+            if held:
+                return JsonResponse({"role": held[-1].title, "held_on": on.isoformat()})
+        return JsonResponse({"role": speaker.role})
 
     def preview_view(self, request, object_id):
         """The statement exactly as readers will see it, drafts included."""
@@ -333,6 +349,8 @@ class StatementAdmin(CSVImportAdmin, PublishableAdmin):
                 "said_on": obj.said_on.isoformat(),
                 "said_on_precision": obj.said_on_precision,
             }
+            if obj.said_on_end:
+                kept["said_on_end"] = obj.said_on_end.isoformat()
             separator = "&" if "?" in response["Location"] else "?"
             response["Location"] += separator + urlencode(kept)
         return response
@@ -356,6 +374,7 @@ class DataPointInline(admin.TabularInline):
     fields = [
         "as_of",
         "as_of_precision",
+        "as_of_end",
         "value",
         "low",
         "high",
@@ -397,3 +416,84 @@ class DataPointAdmin(CSVImportAdmin, PublishableAdmin):
     search_fields = ["series__name", "note"]
     autocomplete_fields = ["series", "source"]
     list_select_related = ["series"]
+
+
+@admin.register(Order)
+class OrderAdmin(PublishableAdmin):
+    """
+    Orders as the reporting gives them: a new order is a row; what happens to it later (an
+    option taken up, reduced or lapsed, an update, another source's differing account) is a
+    row of its own that names the order it changes, so its history is never overwritten.
+    """
+
+    fields = [
+        "story",
+        "development",
+        "changes",
+        "customer",
+        ("trains", "cars"),
+        ("value", "value_qualifier"),
+        "commitment",
+        "condition",
+        "delivery",
+        ("announced_on", "announced_on_precision", "announced_on_end"),
+        "source",
+        "note",
+        "status",
+        "correction_note",
+        "loaded_version",
+        "corrected_at",
+        "published_at",
+        "published_by",
+        "created_at",
+        "updated_at",
+    ]
+    readonly_fields = [*PublishableAdmin.readonly_fields, "corrected_at"]
+    list_display = [
+        "customer",
+        "development",
+        "trains",
+        "commitment",
+        "value",
+        "announced_on",
+        "story",
+        "status",
+    ]
+    list_filter = ["status", "story", "development", "commitment"]
+    search_fields = ["customer", "condition", "note", "source__publication"]
+    autocomplete_fields = ["story", "changes", "source"]
+    date_hierarchy = "announced_on"
+    list_select_related = ["story"]
+
+    def get_search_results(self, request, queryset, search_term):
+        # The "order it changes" picker offers orders themselves, not their developments.
+        queryset, duplicates = super().get_search_results(request, queryset, search_term)
+        if request.GET.get("field_name") == "changes":
+            queryset = queryset.filter(development=Order.Development.NEW)
+        return queryset, duplicates
+
+
+@admin.register(Role)
+class RoleAdmin(PublishableAdmin):
+    """A person's or organisation's roles over time, each with the source that dates it."""
+
+    fields = [
+        "stakeholder",
+        "title",
+        "organisation",
+        ("started_on", "started_on_precision"),
+        ("ended_on", "ended_on_precision"),
+        "source",
+        "note",
+        "status",
+        "loaded_version",
+        "published_at",
+        "published_by",
+        "created_at",
+        "updated_at",
+    ]
+    list_display = ["stakeholder", "title", "started_on", "ended_on", "status"]
+    list_filter = ["status"]
+    search_fields = ["stakeholder__name", "title", "organisation"]
+    autocomplete_fields = ["stakeholder", "source"]
+    list_select_related = ["stakeholder"]

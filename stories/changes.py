@@ -18,7 +18,7 @@ from .models import Change
 MOST_CHANGES = 200
 
 ITEM_SUBJECTS = {Change.Subject.STATEMENT, Change.Subject.EVENT}
-FIGURE_SUBJECTS = {Change.Subject.SERIES, Change.Subject.POINT}
+FIGURE_SUBJECTS = {Change.Subject.SERIES, Change.Subject.POINT, Change.Subject.ORDER}
 
 
 @dataclass

@@ -175,16 +175,23 @@ class StatementForm(EditorialForm):
             "context",
             "said_on",
             "said_on_precision",
+            "said_on_end",
             "method",
             "source",
             "event",
             "status",
             "correction_note",
         ]
-        labels = {"said_on": "When it was said", "said_on_precision": "Known to the"}
+        labels = {
+            "said_on": "When it was said",
+            "said_on_precision": "Known to the",
+            "said_on_end": "Period ends on",
+        }
         help_texts = {
             "said_on": "A date in a week, month or year is stored as the first day of it.",
-            "said_on_precision": "Day, week, month or year, as precisely as the source says.",
+            "said_on_precision": "Day, week, month or year, as precisely as the source says; "
+            "a period when the source only places it between two dates.",
+            "said_on_end": "For a period only: the last day it may have been said.",
         }
         error_messages = {
             "speaker": {"required": "Choose who said it, or add them with the + button."},

@@ -76,6 +76,7 @@ class StatementResource(DraftsOnlyResource):
     )
     source = fields.Field("source", "source", LookupWidget(Source, "url", "source with the URL"))
     said_on = date_field("said_on")
+    said_on_end = date_field("said_on_end")
 
     required_columns = ("story", "speaker", "quote", "said_on", "said_on_precision", "method")
     required_columns += ("source",)
@@ -90,6 +91,7 @@ class StatementResource(DraftsOnlyResource):
             "context",
             "said_on",
             "said_on_precision",
+            "said_on_end",
             "method",
             "source",
         )
@@ -104,6 +106,7 @@ class DataPointResource(DraftsOnlyResource):
     )
     source = fields.Field("source", "source", LookupWidget(Source, "url", "source with the URL"))
     as_of = date_field("as_of")
+    as_of_end = date_field("as_of_end")
 
     required_columns = ("story", "series", "as_of", "as_of_precision", "value", "source")
 
@@ -114,6 +117,7 @@ class DataPointResource(DraftsOnlyResource):
             "series",
             "as_of",
             "as_of_precision",
+            "as_of_end",
             "value",
             "low",
             "high",

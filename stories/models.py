@@ -6,7 +6,7 @@ what happened in the negotiations, and the figures that matter.
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import URLValidator
 from django.db import models, router, transaction
 from django.db.models import F, OuterRef, Q, Subquery
@@ -15,7 +15,15 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from simple_history.models import HistoricalRecords
 
-from .dates import PreciseDate, Precision, precision_constraint, start_of_period
+from .dates import (
+    FIXED_PRECISIONS,
+    PreciseDate,
+    Precision,
+    end_field_name,
+    precision_constraint,
+    start_of_period,
+)
+from .money import money
 
 
 class Status(models.TextChoices):
@@ -51,8 +59,10 @@ class Versioned(models.Model):
 class DatedWithPrecision(models.Model):
     """
     A row with dates known to a precision: `precise_dates` names (date field, precision field)
-    pairs. clean() moves each date to the first day of its period and refuses dates in the future
-    unless `may_be_in_the_future` says otherwise.
+    pairs. A date whose model has a `<date field>_end` field may also be a period, known only to
+    lie between its date and that end. clean() moves each date to the first day of its period,
+    checks a period's end, and refuses dates in the future unless `may_be_in_the_future` says
+    otherwise.
     """
 
     precise_dates = ()
@@ -63,6 +73,22 @@ class DatedWithPrecision(models.Model):
     @property
     def may_be_in_the_future(self):
         return False
+
+    @classmethod
+    def period_end_field(cls, date_field):
+        """The field holding the last day of a period for `date_field`, or None if it has none."""
+        name = end_field_name(date_field)
+        try:
+            cls._meta.get_field(name)
+        except FieldDoesNotExist:
+            return None
+        return name
+
+    def precise(self, date_field, precision_field):
+        """The PreciseDate stored in `date_field`, its precision and (for a period) its end."""
+        end_field = self.period_end_field(date_field)
+        end = getattr(self, end_field) if end_field else None
+        return PreciseDate(getattr(self, date_field), getattr(self, precision_field), end)
 
     def normalise_dates(self):
         for date_field, precision_field in self.precise_dates:
@@ -75,12 +101,27 @@ class DatedWithPrecision(models.Model):
         self.normalise_dates()
         today = timezone.localdate()
         errors = {}
-        for date_field, _ in self.precise_dates:
+        for date_field, precision_field in self.precise_dates:
             value = getattr(self, date_field)
-            if value is not None and value > today and not self.may_be_in_the_future:
-                errors[date_field] = (
-                    f"This date is in the future; today is {today.day} {today:%B %Y}."
+            end_field = self.period_end_field(date_field)
+            end = getattr(self, end_field) if end_field else None
+            if getattr(self, precision_field) == Precision.PERIOD:
+                if end_field is None:
+                    errors[precision_field] = "This date cannot be a period."
+                elif end is None:
+                    errors[end_field] = "Give the last day the period may run to."
+                elif value is not None and end <= value:
+                    errors[end_field] = "The period must end after the day it starts."
+            elif end is not None:
+                errors[end_field] = (
+                    "Only a period has an end: choose “Period” as the precision, "
+                    "or leave the end empty."
                 )
+            for field, day in ((date_field, value), (end_field, end)):
+                if day is not None and day > today and not self.may_be_in_the_future:
+                    errors.setdefault(
+                        field, f"This date is in the future; today is {today.day} {today:%B %Y}."
+                    )
         if errors:
             raise ValidationError(errors)
 
@@ -275,7 +316,9 @@ class Story(Publishable):
     slug = models.SlugField(max_length=100, unique=True)
     standfirst = models.TextField(help_text="One or two sentences that sum the story up.")
     started_on = models.DateField(help_text="When the story began, as precisely as known.")
-    started_on_precision = models.CharField(max_length=5, choices=Precision, default=Precision.DAY)
+    started_on_precision = models.CharField(
+        max_length=5, choices=FIXED_PRECISIONS, default=Precision.DAY
+    )
     # The version readers see: it moves, in the same transaction, with every change they can see
     # (Story.log_changes) and with nothing else. Caches, ETags and the live poll derive from it.
     published_version = models.PositiveBigIntegerField(default=1, editable=False)
@@ -427,6 +470,8 @@ class Change(models.Model):
         POINT = "point", "Figure"
         STAKEHOLDER = "stakeholder", "Person or organisation"
         SOURCE = "source", "Source"
+        ORDER = "order", "Order"
+        ROLE = "role", "Role"
 
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="changes")
     version = models.PositiveBigIntegerField(help_text="The story's published version it made.")
@@ -530,7 +575,7 @@ class Source(SharedRecord, Versioned, DatedWithPrecision):
     url = models.URLField("URL", max_length=500, blank=True, validators=[http_url_validator()])
     published_on = models.DateField()
     published_on_precision = models.CharField(
-        max_length=5, choices=Precision, default=Precision.DAY
+        max_length=5, choices=FIXED_PRECISIONS, default=Precision.DAY
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -577,6 +622,14 @@ class Source(SharedRecord, Versioned, DatedWithPrecision):
             *DataPoint.objects.published()
             .filter(source=self)
             .values_list("series__story_id", flat=True),
+            *Order.objects.published().filter(source=self).values_list("story_id", flat=True),
+            *(
+                story_id
+                for role in Role.objects.published()
+                .filter(source=self)
+                .select_related("stakeholder")
+                for story_id in role.stakeholder.citing_story_ids()
+            ),
         }
 
 
@@ -628,7 +681,13 @@ class NegotiationEvent(TimelineItem, Correctable, Publishable):
     title = models.CharField(max_length=200)
     kind = models.CharField(max_length=12, choices=Kind)
     happened_on = models.DateField()
-    happened_on_precision = models.CharField(max_length=5, choices=Precision, default=Precision.DAY)
+    happened_on_precision = models.CharField(max_length=6, choices=Precision, default=Precision.DAY)
+    happened_on_end = models.DateField(
+        "happened by",
+        null=True,
+        blank=True,
+        help_text="For a period only: the last day it may have been.",
+    )
     description = models.TextField(blank=True)
     participants = models.ManyToManyField(Stakeholder, blank=True, related_name="events")
     place = models.CharField(max_length=200, blank=True)
@@ -640,6 +699,7 @@ class NegotiationEvent(TimelineItem, Correctable, Publishable):
         "kind",
         "happened_on",
         "happened_on_precision",
+        "happened_on_end",
         "description",
         "place",
         "source_id",
@@ -656,7 +716,10 @@ class NegotiationEvent(TimelineItem, Correctable, Publishable):
         ordering = ["-happened_on", "-pk"]
         constraints = [
             precision_constraint(
-                "happened_on", "happened_on_precision", "event_happened_on_precision"
+                "happened_on",
+                "happened_on_precision",
+                "event_happened_on_precision",
+                end_field="happened_on_end",
             ),
             models.CheckConstraint(
                 condition=Q(title__regex=r"\S"),
@@ -694,7 +757,7 @@ class NegotiationEvent(TimelineItem, Correctable, Publishable):
 
     @property
     def when(self):
-        return PreciseDate(self.happened_on, self.happened_on_precision)
+        return self.precise("happened_on", "happened_on_precision")
 
 
 class StatementQuerySet(PublishedQuerySet):
@@ -759,7 +822,13 @@ class Statement(TimelineItem, Correctable, Publishable):
         blank=True, help_text="How the source reports it around the quote, if needed."
     )
     said_on = models.DateField()
-    said_on_precision = models.CharField(max_length=5, choices=Precision, default=Precision.DAY)
+    said_on_precision = models.CharField(max_length=6, choices=Precision, default=Precision.DAY)
+    said_on_end = models.DateField(
+        "said by",
+        null=True,
+        blank=True,
+        help_text="For a period only: the last day it may have been.",
+    )
     method = models.CharField("how it was said", max_length=16, choices=Method)
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="statements")
     event = models.ForeignKey(
@@ -778,6 +847,7 @@ class Statement(TimelineItem, Correctable, Publishable):
         "speaker_role",
         "said_on",
         "said_on_precision",
+        "said_on_end",
         "method",
         "source_id",
     ]
@@ -791,7 +861,12 @@ class Statement(TimelineItem, Correctable, Publishable):
     class Meta:
         ordering = ["-said_on", "-pk"]
         constraints = [
-            precision_constraint("said_on", "said_on_precision", "statement_said_on_precision"),
+            precision_constraint(
+                "said_on",
+                "said_on_precision",
+                "statement_said_on_precision",
+                end_field="said_on_end",
+            ),
             models.CheckConstraint(
                 condition=Q(quote__regex=r"\S"),
                 name="statement_quote_not_blank",
@@ -819,7 +894,7 @@ class Statement(TimelineItem, Correctable, Publishable):
 
     @property
     def when(self):
-        return PreciseDate(self.said_on, self.said_on_precision)
+        return self.precise("said_on", "said_on_precision")
 
     def get_embed_url(self):
         return reverse("embed-statement", args=[self.story.slug, self.pk])
@@ -863,16 +938,24 @@ class Qualifier(models.TextChoices):
 
 
 class Series(Publishable):
-    """A named run of figures for a story, e.g. the workforce in jobs. Draft until published."""
+    """
+    A named run of figures for a story, e.g. the workforce in jobs. Draft until published. An
+    order-book series has no figures of its own: it is drawn from the story's orders.
+    """
+
+    class Kind(models.TextChoices):
+        FIGURES = "figures", "Figures entered for this series"
+        ORDER_BOOK = "order_book", "Order book, built from the story's orders"
 
     story = models.ForeignKey(Story, on_delete=models.PROTECT, related_name="series")
+    kind = models.CharField(max_length=10, choices=Kind, default=Kind.FIGURES)
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=100)
     unit = models.CharField(max_length=50, help_text="Plural, e.g. “jobs” or “trains”.")
     description = models.TextField(blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
-    public_fields = ["story_id", "name", "slug", "unit", "description", "position"]
+    public_fields = ["story_id", "kind", "name", "slug", "unit", "description", "position"]
     change_subject = "series"
 
     objects = PublishedQuerySet.as_manager()
@@ -883,6 +966,12 @@ class Series(Publishable):
         ordering = ["story", "position", "name"]
         constraints = [
             models.UniqueConstraint(fields=["story", "slug"], name="series_slug_unique_per_story"),
+            models.UniqueConstraint(
+                fields=["story"],
+                condition=Q(kind="order_book"),
+                name="one_order_book_per_story",
+                violation_error_message="This story already has an order book.",
+            ),
         ]
 
     def __str__(self):
@@ -900,6 +989,10 @@ class Series(Publishable):
     def change_summary(self):
         return f"Figures: {self.name}"
 
+    @property
+    def is_order_book(self):
+        return self.kind == self.Kind.ORDER_BOOK
+
 
 class DataPointQuerySet(PublishedQuerySet):
     def published(self):
@@ -907,14 +1000,22 @@ class DataPointQuerySet(PublishedQuerySet):
         return self.filter(status=Status.PUBLISHED, series__status=Status.PUBLISHED)
 
     def latest_per_series(self):
-        """The newest published point of each series, one row per series, in one query."""
+        """
+        The published points on each series' newest date, in one query: one row per series, or
+        several when more than one source gave a figure for that date.
+        """
         newest = (
             self.model.objects.published()
             .filter(series=OuterRef("series"))
             .order_by("-as_of")
             .values("as_of")[:1]
         )
-        return self.published().filter(as_of=Subquery(newest)).select_related("series", "source")
+        return (
+            self.published()
+            .filter(as_of=Subquery(newest))
+            .select_related("series", "source")
+            .order_by("series", "as_of", "pk")
+        )
 
     def corrected(self, story):
         """A story's published figures corrected after publication, newest correction first."""
@@ -929,7 +1030,13 @@ class DataPointQuerySet(PublishedQuerySet):
 class DataPoint(Correctable, Publishable):
     series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="points")
     as_of = models.DateField()
-    as_of_precision = models.CharField(max_length=5, choices=Precision, default=Precision.DAY)
+    as_of_precision = models.CharField(max_length=6, choices=Precision, default=Precision.DAY)
+    as_of_end = models.DateField(
+        "as of no later than",
+        null=True,
+        blank=True,
+        help_text="For a period only: the last day it may have been.",
+    )
     value = models.DecimalField(max_digits=12, decimal_places=2)
     low = models.DecimalField(
         max_digits=12,
@@ -950,7 +1057,15 @@ class DataPoint(Correctable, Publishable):
     note = models.TextField(blank=True)
 
     precise_dates = [("as_of", "as_of_precision")]
-    corrected_fields = ["as_of", "as_of_precision", "value", "low", "high", "qualifier"]
+    corrected_fields = [
+        "as_of",
+        "as_of_precision",
+        "as_of_end",
+        "value",
+        "low",
+        "high",
+        "qualifier",
+    ]
     public_fields = [
         *corrected_fields,
         "series_id",
@@ -966,11 +1081,11 @@ class DataPoint(Correctable, Publishable):
 
     class Meta:
         verbose_name = "data point"
-        ordering = ["series", "as_of"]
+        # Several sources may give a figure for the same date, and all are kept: the 700 and
+        # the 750 workers reported on one day are both facts about the reporting.
+        ordering = ["series", "as_of", "pk"]
+        indexes = [models.Index(fields=["series", "as_of"], name="point_series_as_of")]
         constraints = [
-            models.UniqueConstraint(
-                fields=["series", "as_of"], name="one_point_per_series_per_date"
-            ),
             models.CheckConstraint(
                 condition=Q(low__isnull=True) | Q(low__lte=F("value")),
                 name="point_low_not_above_value",
@@ -981,7 +1096,9 @@ class DataPoint(Correctable, Publishable):
                 name="point_high_not_below_value",
                 violation_error_message="The high end of the range cannot be below the value.",
             ),
-            precision_constraint("as_of", "as_of_precision", "point_as_of_precision"),
+            precision_constraint(
+                "as_of", "as_of_precision", "point_as_of_precision", end_field="as_of_end"
+            ),
         ]
 
     def __str__(self):
@@ -1005,6 +1122,10 @@ class DataPoint(Correctable, Publishable):
             super().clean()
         except ValidationError as error:
             errors = error.update_error_dict(errors)
+        if self.series_id is not None and self.series.is_order_book:
+            errors.setdefault("series", []).append(
+                "An order book is drawn from the story's orders: add an order instead."
+            )
         if self.value is not None:
             if self.low is not None and self.low > self.value:
                 errors.setdefault("low", []).append(
@@ -1019,4 +1140,421 @@ class DataPoint(Correctable, Publishable):
 
     @property
     def when(self):
-        return PreciseDate(self.as_of, self.as_of_precision)
+        return self.precise("as_of", "as_of_precision")
+
+
+class FiguresOnDate:
+    """
+    A series' published figures for one date, as the reporting gives them: one, or several
+    from different sources, which may differ. Never averaged: readers see each with its source.
+    """
+
+    def __init__(self, when, points):
+        self.when = when
+        self.points = list(points)
+
+    def __repr__(self):
+        return f"<FiguresOnDate {self.when}: {[point.value for point in self.points]}>"
+
+    @property
+    def values(self):
+        """The distinct values given, lowest first."""
+        return sorted({point.value for point in self.points})
+
+    @property
+    def differs(self):
+        """Whether the sources give different numbers for this date."""
+        return len(self.values) > 1
+
+    @property
+    def low(self):
+        return self.values[0]
+
+    @property
+    def high(self):
+        return self.values[-1]
+
+    @property
+    def sources(self):
+        """The distinct sources, in the order of the points."""
+        return list({point.source_id: point.source for point in self.points}.values())
+
+
+def figures_by_date(points):
+    """Points (oldest first) grouped by their date at its precision, oldest date first."""
+    groups = {}
+    for point in points:
+        groups.setdefault(point.when, []).append(point)
+    return [FiguresOnDate(when, group) for when, group in groups.items()]
+
+
+class OrderQuerySet(PublishedQuerySet):
+    def for_story(self, story):
+        """
+        A story's published orders and their developments, oldest first, with their sources;
+        a development of an order that is still a draft is left out with it.
+        """
+        return (
+            self.published()
+            .filter(story=story)
+            .filter(Q(changes__isnull=True) | Q(changes__status=Status.PUBLISHED))
+            .select_related("source", "changes")
+            .order_by("announced_on", "pk")
+        )
+
+
+class Order(Correctable, Publishable):
+    """
+    An order for trains as one source reports one development of it. A new order (or option)
+    is a row of its own; what happens to it later (an option taken up, reduced or lapsed, an
+    update, or another source's account with other numbers) is a further row, with its own
+    date and source, that names the order it changes. An order's history is its first row and
+    the rows that change it: nothing is overwritten, and sources that disagree are all kept.
+    """
+
+    class Commitment(models.TextChoices):
+        FIRM = "firm", "Firm order"
+        OPTION = "option", "Option"
+        CONDITIONAL = "conditional", "Conditional on an approval"
+
+    class Development(models.TextChoices):
+        NEW = "new", "New order"
+        ACCOUNT = "account", "Another source’s account"
+        UPDATE = "update", "Update"
+        EXERCISED = "exercised", "Option taken up"
+        REDUCED = "reduced", "Reduced"
+        LAPSED = "lapsed", "Lapsed or cancelled"
+
+    # In a story's feed beside statements and events: after them on the same day.
+    timeline_kind = "order"
+    timeline_rank = -1
+
+    story = models.ForeignKey(Story, on_delete=models.PROTECT, related_name="orders")
+    development = models.CharField(max_length=10, choices=Development, default=Development.NEW)
+    changes = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="developments",
+        verbose_name="order it changes",
+        help_text="The order this development is about. Empty for a new order.",
+    )
+    customer = models.CharField(max_length=200, help_text="Who ordered, as the source says.")
+    trains = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Trains (units) as the source gives them, if it does."
+    )
+    cars = models.PositiveSmallIntegerField(
+        "cars", null=True, blank=True, help_text="Cars (carriages) in all, if the source says."
+    )
+    value = models.DecimalField(
+        "value in pounds",
+        max_digits=14,
+        decimal_places=0,
+        null=True,
+        blank=True,
+        help_text="As the source gives it, e.g. 500000000 for “c.£500m”.",
+    )
+    value_qualifier = models.CharField(max_length=12, choices=Qualifier, default=Qualifier.EXACT)
+    commitment = models.CharField(max_length=12, choices=Commitment)
+    condition = models.CharField(
+        max_length=300, blank=True, help_text="What an option or condition depends on."
+    )
+    delivery = models.CharField(
+        "delivery period", max_length=200, blank=True, help_text="As the source gives it."
+    )
+    announced_on = models.DateField()
+    announced_on_precision = models.CharField(
+        max_length=6, choices=Precision, default=Precision.DAY
+    )
+    announced_on_end = models.DateField(
+        "announced by",
+        null=True,
+        blank=True,
+        help_text="For a period only: the last day it may have been announced.",
+    )
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="orders")
+    note = models.TextField(blank=True, help_text="Shown to readers, e.g. where sources differ.")
+
+    precise_dates = [("announced_on", "announced_on_precision")]
+    corrected_fields = [
+        "development",
+        "changes_id",
+        "customer",
+        "trains",
+        "cars",
+        "value",
+        "value_qualifier",
+        "commitment",
+        "condition",
+        "delivery",
+        "announced_on",
+        "announced_on_precision",
+        "announced_on_end",
+        "source_id",
+        "note",
+    ]
+    public_fields = [*corrected_fields, "story_id", "correction_note", "corrected_at"]
+    change_subject = "order"
+
+    objects = OrderQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["story", "announced_on", "pk"]
+        constraints = [
+            precision_constraint(
+                "announced_on",
+                "announced_on_precision",
+                "order_announced_on_precision",
+                end_field="announced_on_end",
+            ),
+            models.CheckConstraint(
+                condition=Q(development="new", changes__isnull=True)
+                | (~Q(development="new") & Q(changes__isnull=False)),
+                name="order_development_names_its_order",
+                violation_error_message="A new order changes no other order; a development "
+                "names the order it changes.",
+            ),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(value__gte=0),
+                name="order_value_not_negative",
+                violation_error_message="A value cannot be below zero.",
+            ),
+            models.CheckConstraint(
+                condition=Q(customer__regex=r"\S"),
+                name="order_customer_not_blank",
+                violation_error_message="Say who ordered.",
+            ),
+        ]
+        indexes = [models.Index(fields=["story", "status", "announced_on"])]
+
+    def __str__(self):
+        return self.change_summary()
+
+    def url_in(self, book):
+        """Its row in the story's order-book chart (`book`, that series), or the story's page
+        when the story has none."""
+        if book is None:
+            return self.story.get_absolute_url()
+        return f"{book.get_absolute_url()}#order-{self.pk}"
+
+    def change_summary(self):
+        trains = f"{self.trains} trains" if self.trains is not None else "trains"
+        what = self.get_development_display()
+        return f"{what}: {self.customer}, {trains}, {self.get_commitment_display().lower()}"
+
+    @property
+    def when(self):
+        return self.precise("announced_on", "announced_on_precision")
+
+    def public_state(self):
+        """Readers see a development only once the order it changes is published too."""
+        if self.changes_id is not None and not self.changes.is_published:
+            return None
+        return super().public_state()
+
+    @property
+    def is_new(self):
+        return self.development == self.Development.NEW
+
+    @property
+    def value_text(self):
+        """'about £500m', '£460m', or '' when the source gives no value."""
+        if self.value is None:
+            return ""
+        about = self.value_qualifier != Qualifier.EXACT
+        words = {Qualifier.APPROXIMATE: "about ", Qualifier.AT_LEAST: "at least "}
+        words |= {Qualifier.AT_MOST: "at most ", Qualifier.ESTIMATE: "an estimated "}
+        return f"{words[self.value_qualifier] if about else ''}{money(self.value)}"
+
+    @property
+    def order(self):
+        """The order this row is about: itself when new, else the one it changes."""
+        return self if self.is_new else self.changes
+
+    def clean(self):
+        errors = {}
+        try:
+            super().clean()
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if self.is_new and self.changes_id is not None:
+            errors.setdefault("changes", []).append(
+                "A new order changes no other order: leave this empty, or choose what happened."
+            )
+        if not self.is_new:
+            if self.changes_id is None:
+                errors.setdefault("changes", []).append(
+                    "Choose the order this development changes."
+                )
+            elif self.changes.development != self.Development.NEW:
+                errors.setdefault("changes", []).append(
+                    "Choose the order itself (its first row), not another development of it."
+                )
+            elif self.story_id is not None and self.changes.story_id != self.story_id:
+                errors.setdefault("changes", []).append("That order belongs to another story.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class RoleQuerySet(PublishedQuerySet):
+    def of(self, stakeholder):
+        """A stakeholder's published roles, earliest first (undated starts first), with sources."""
+        return (
+            self.published()
+            .filter(stakeholder=stakeholder)
+            .select_related("source")
+            .order_by(F("started_on").asc(nulls_first=True), "pk")
+        )
+
+    def held_at(self, stakeholder, when):
+        """The published roles `stakeholder` may have held at `when` (a PreciseDate)."""
+        return [role for role in self.of(stakeholder) if role.held_at(when)]
+
+
+class Role(Publishable):
+    """
+    A role a person or organisation held (Transport Secretary, MP for a constituency), from and
+    until when as far as a source says, and that source. Like the stakeholder, a role is shared
+    by every story they appear in: publishing or changing one moves each of those stories'
+    versions. A statement keeps the speaker's role at the time in its own words; a speaker's
+    roles let editors, and the loader's checks, see what role they held on the day.
+    """
+
+    stakeholder = models.ForeignKey(Stakeholder, on_delete=models.CASCADE, related_name="roles")
+    title = models.CharField(max_length=200, help_text="E.g. “Transport Secretary”.")
+    organisation = models.CharField(max_length=200, blank=True)
+    started_on = models.DateField("from", null=True, blank=True, help_text="Empty if not known.")
+    started_on_precision = models.CharField(
+        max_length=5, choices=FIXED_PRECISIONS, default=Precision.DAY
+    )
+    ended_on = models.DateField(
+        "until", null=True, blank=True, help_text="Empty while they hold it, or if not known."
+    )
+    ended_on_precision = models.CharField(
+        max_length=5, choices=FIXED_PRECISIONS, default=Precision.DAY
+    )
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="roles")
+    note = models.TextField(blank=True, help_text="Shown to readers.")
+
+    precise_dates = [
+        ("started_on", "started_on_precision"),
+        ("ended_on", "ended_on_precision"),
+    ]
+    public_fields = [
+        "stakeholder_id",
+        "title",
+        "organisation",
+        "started_on",
+        "started_on_precision",
+        "ended_on",
+        "ended_on_precision",
+        "source_id",
+        "note",
+    ]
+    change_subject = "role"
+
+    objects = RoleQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["stakeholder", "started_on", "pk"]
+        constraints = [
+            precision_constraint("started_on", "started_on_precision", "role_started_on_precision"),
+            precision_constraint("ended_on", "ended_on_precision", "role_ended_on_precision"),
+            models.CheckConstraint(
+                condition=Q(started_on__isnull=True)
+                | Q(ended_on__isnull=True)
+                | Q(ended_on__gte=F("started_on")),
+                name="role_ends_after_it_starts",
+                violation_error_message="A role cannot end before it starts.",
+            ),
+            models.CheckConstraint(
+                condition=Q(title__regex=r"\S"),
+                name="role_title_not_blank",
+                violation_error_message="A role needs a title.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.change_summary()
+
+    def change_summary(self):
+        return f"{self.stakeholder.name}: {self.title} ({self.dates})"
+
+    @property
+    def started(self):
+        return self.precise("started_on", "started_on_precision") if self.started_on else None
+
+    @property
+    def ended(self):
+        return self.precise("ended_on", "ended_on_precision") if self.ended_on else None
+
+    @property
+    def dates(self):
+        """'from July 2024 until 29 November 2024', 'until …', 'from …', or 'dates not given'."""
+        parts = []
+        if self.started:
+            parts.append(f"from {self.started}")
+        if self.ended:
+            parts.append(f"until {self.ended}")
+        return " ".join(parts) or "dates not given"
+
+    def held_at(self, when):
+        """
+        Whether they may have held the role at `when` (a PreciseDate): the role had started by
+        the last day `when` may stand for, and had not ended before its first. An imprecise date
+        is only refused when it cannot overlap the role at all.
+        """
+        if self.started is not None and self.started.date > when.last_day:
+            return False
+        return self.ended is None or self.ended.last_day >= when.date
+
+    def clean(self):
+        errors = {}
+        try:
+            super().clean()
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if self.started_on and self.ended_on and self.ended_on < self.started_on:
+            errors.setdefault("ended_on", []).append("A role cannot end before it starts.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def change_story_id(self):
+        return None  # shared: see log_change
+
+    @classmethod
+    def log_change(cls, before, after, using):
+        """A role is seen in every story that cites its holder: log the change in each."""
+        was = before.public_state() if before is not None else None
+        now = after.public_state() if after is not None else None
+        if was == now:
+            return
+        if was is None:
+            action, note = Change.Action.ADDED, ""
+        elif now is None:
+            action, note = Change.Action.WITHDRAWN, getattr(after, "withdrawal_note", "")
+        else:
+            action, note = Change.Action.CHANGED, ""
+        row = after if after is not None else before
+        stories = set()
+        for each in (before, after):
+            if each is not None:
+                stories |= each.stakeholder.citing_story_ids()
+        for story_id in sorted(stories):
+            Story.log_changes(
+                story_id,
+                [
+                    Change(
+                        action=action,
+                        subject=cls.change_subject,
+                        object_id=row.pk,
+                        summary=row.change_summary()[:300],
+                        note=note[:300],
+                    )
+                ],
+                using=using,
+            )

@@ -22,10 +22,12 @@ EDITORIAL_MODELS = [
     "negotiationevent",
     "series",
     "datapoint",
+    "order",
+    "role",
 ]
 # Editors may delete these while they are drafts never published (stories.admin.PublishableAdmin
 # checks Publishable.was_ever_published).
-DELETABLE_DRAFTS = ["statement", "negotiationevent", "datapoint"]
+DELETABLE_DRAFTS = ["statement", "negotiationevent", "datapoint", "order", "role"]
 
 
 def editors_group():

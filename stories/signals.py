@@ -6,7 +6,17 @@ ReaderVisible.save itself.
 
 from django.db.models.signals import m2m_changed, post_delete, pre_delete
 
-from .models import Change, DataPoint, NegotiationEvent, Publishable, Series, Statement, Story
+from .models import (
+    Change,
+    DataPoint,
+    NegotiationEvent,
+    Order,
+    Publishable,
+    Role,
+    Series,
+    Statement,
+    Story,
+)
 
 
 def published_row_deleted(sender, instance, using, **kwargs):
@@ -43,7 +53,7 @@ def participants_changed(sender, instance, action, reverse, pk_set, using, **kwa
 
 
 def connect():
-    for model in (Story, Statement, NegotiationEvent, Series, DataPoint):
+    for model in (Story, Statement, NegotiationEvent, Series, DataPoint, Order, Role):
         post_delete.connect(
             published_row_deleted, sender=model, dispatch_uid=f"log-delete-{model.__name__}"
         )

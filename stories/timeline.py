@@ -11,11 +11,19 @@ import heapq
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, Max, Min, OuterRef, Q
 
 from . import search
-from .dates import PreciseDate, Precision, start_of_period
-from .models import DataPoint, NegotiationEvent, Stakeholder, Statement
+from .dates import PreciseDate, Precision, end_field_name, start_of_period
+from .models import (
+    DataPoint,
+    NegotiationEvent,
+    Order,
+    Stakeholder,
+    Statement,
+    figures_by_date,
+)
+from .orders import order_book
 
 PAGE_SIZE = 20
 PEOPLE_CACHE_SECONDS = 3600
@@ -189,10 +197,12 @@ def overlapping(queryset, date_field, start=None, end=None):
     Narrow to items whose period overlaps [start, end].
 
     An item dated "March 2024" overlaps a range starting on 15 March, so each precision is
-    compared with the start of the range's period at that precision.
+    compared with the start of the range's period at that precision; an item known only to lie
+    in a period ("July–September 2024") overlaps when the period has not ended before `start`.
     """
     if start is not None:
         precision_field = f"{date_field}_precision"
+        fixed = [precision for precision in Precision.values if precision != Precision.PERIOD]
         queryset = queryset.filter(
             Q(
                 *[
@@ -202,8 +212,14 @@ def overlapping(queryset, date_field, start=None, end=None):
                             f"{date_field}__gte": start_of_period(start, precision),
                         }
                     )
-                    for precision in Precision.values
+                    for precision in fixed
                 ],
+                Q(
+                    **{
+                        precision_field: Precision.PERIOD,
+                        f"{end_field_name(date_field)}__gte": start,
+                    }
+                ),
                 _connector=Q.OR,
             )
         )
@@ -239,13 +255,40 @@ def people_named_in(story):
     return people
 
 
-def key_figures(story):
-    """Each published series of the story with its newest published point (or None)."""
-    latest = {
-        point.series_id: point
-        for point in DataPoint.objects.latest_per_series().filter(series__story=story)
+def key_figures(story, book=None):
+    """
+    (series, latest, spread) for each published series of the story. `latest` is what its key
+    figure shows: the figures of its newest date (a FiguresOnDate: one figure, or several when
+    sources differ), or for the order book the book as it stands (a stories.orders.Step); None
+    when it has nothing yet. `spread` is (lowest, highest) of all its figures when they are not
+    all the same, so a reader of the latest figure alone knows that others were reported.
+    Pass `book`, the story's order book (stories.orders.order_book) when it is already built.
+    """
+    series = list(story.series.published())
+    latest = {}
+    for point in DataPoint.objects.latest_per_series().filter(series__story=story):
+        latest.setdefault(point.series_id, []).append(point)
+    spreads = {
+        row["series"]: (row["low"], row["high"])
+        for row in DataPoint.objects.published()
+        .filter(series__story=story)
+        .values("series")
+        .annotate(low=Min("value"), high=Max("value"))
+        .order_by()
+        if row["low"] != row["high"]
     }
-    return [(series, latest.get(series.pk)) for series in story.series.published()]
+    latest_step = None
+    if any(each.is_order_book for each in series):
+        steps = book if book is not None else order_book(Order.objects.for_story(story))
+        latest_step = steps[-1] if steps else None
+    figures = []
+    for each in series:
+        if each.is_order_book:
+            shown = latest_step
+        else:
+            shown = figures_by_date(latest[each.pk])[-1] if each.pk in latest else None
+        figures.append((each, shown, spreads.get(each.pk)))
+    return figures
 
 
 def last_updated(story):

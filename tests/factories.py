@@ -10,6 +10,8 @@ from stories.dates import Precision
 from stories.models import (
     DataPoint,
     NegotiationEvent,
+    Order,
+    Role,
     Series,
     Source,
     Stakeholder,
@@ -100,3 +102,30 @@ def point(series, **fields):
         "status": Status.PUBLISHED,
     }
     return DataPoint.objects.create(**{**values, **fields})
+
+
+def order(story, **fields):
+    values = {
+        "story": story,
+        "customer": "Test Rail Co",
+        "trains": 10,
+        "cars": 50,
+        "value": 100_000_000,
+        "commitment": Order.Commitment.FIRM,
+        "announced_on": datetime.date(2024, 12, 6),
+        "source": fields.pop("source", None) or source(),
+        "status": Status.PUBLISHED,
+    }
+    return Order.objects.create(**{**values, **fields})
+
+
+def role(stakeholder, **fields):
+    values = {
+        "stakeholder": stakeholder,
+        "title": "Test Secretary",
+        "started_on": datetime.date(2024, 7, 1),
+        "started_on_precision": Precision.MONTH,
+        "source": fields.pop("source", None) or source(),
+        "status": Status.PUBLISHED,
+    }
+    return Role.objects.create(**{**values, **fields})

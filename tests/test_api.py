@@ -88,6 +88,7 @@ def test_statements_carry_speaker_role_precise_date_source_and_permalink(client,
         "precision": "month",
         "iso": "2024-09",
         "text": "September 2024",
+        "end": None,
     }
     assert item["source"]["url"] == "https://example.test/api-source"
     assert item["url"] == f"http://testserver/stories/{story.slug}/statements/{statement.pk}/"
@@ -251,6 +252,102 @@ def test_series_carry_their_published_points_with_sources(client, story):
     assert point["source"]["publication"] == "The Test Gazette"
 
 
+def test_a_date_known_only_to_a_period_says_so(client, story):
+    factories.event(
+        story,
+        happened_on=datetime.date(2024, 7, 1),
+        happened_on_precision="period",
+        happened_on_end=datetime.date(2024, 9, 30),
+    )
+
+    (item,) = client.get(f"/api/stories/{story.slug}/events/").json()["items"]
+
+    assert item["date"] == {
+        "start": "2024-07-01",
+        "precision": "period",
+        "iso": "2024-07/2024-09",
+        "text": "July–September 2024",
+        "end": "2024-09-30",
+    }
+
+
+def test_series_give_the_dates_on_which_sources_disagree(client, story):
+    series = factories.series(story, slug="workforce")
+    for publication, value in [("Test Wire", 700), ("Test TV", 750), ("Test Radio", 750)]:
+        source = factories.source(publication=publication)
+        factories.point(series, as_of=datetime.date(2024, 12, 6), value=value, source=source)
+
+    (workforce,) = client.get(f"/api/stories/{story.slug}/series/").json()
+
+    assert workforce["kind"] == "figures"
+    assert len(workforce["points"]) == 3
+    (disagreement,) = workforce["disagreements"]
+    assert disagreement["date"]["iso"] == "2024-12-06"
+    assert disagreement["values"] == [700.0, 750.0]
+    assert [source["publication"] for source in disagreement["sources"]] == [
+        "Test Wire",
+        "Test TV",
+        "Test Radio",
+    ]
+
+
+def test_orders_and_the_order_book(client, story):
+    book = factories.series(story, slug="order-book", unit="trains", kind="order_book")
+    option = factories.order(story, trains=13, value=460_000_000, commitment="option")
+    account = factories.order(
+        story,
+        development="account",
+        changes=option,
+        trains=13,
+        value=500_000_000,
+        commitment="option",
+    )
+    factories.order(story, customer="TEST-DRAFT-ORDER", status="draft")
+
+    orders = client.get(f"/api/stories/{story.slug}/orders/").json()
+    steps = client.get(f"/api/stories/{story.slug}/order-book/").json()
+
+    assert [(o["id"], o["development"], o["changes_id"]) for o in orders] == [
+        (option.pk, "new", None),
+        (account.pk, "account", option.pk),
+    ]
+    assert orders[0]["value_gbp"] == 460_000_000
+    assert orders[0]["url"].endswith(f"/figures/{book.slug}/#order-{option.pk}")
+    assert steps == [
+        {
+            "date": {
+                "start": "2024-12-06",
+                "precision": "day",
+                "iso": "2024-12-06",
+                "text": "6 December 2024",
+                "end": None,
+            },
+            "trains": [
+                {
+                    "commitment": "option",
+                    "trains": 13,
+                    "value_gbp": {"low": 460_000_000, "high": 500_000_000},
+                }
+            ],
+            "order_ids": [option.pk, account.pk],
+        }
+    ]
+
+
+def test_stakeholders_carry_their_published_roles_with_dates_and_sources(client, story):
+    person = factories.stakeholder(slug="test-minister")
+    factories.statement(story, speaker=person)
+    factories.role(person, title="Test Minister", ended_on=datetime.date(2024, 11, 29))
+    factories.role(person, title="TEST-DRAFT-ROLE", status="draft")
+
+    (stakeholder,) = client.get(f"/api/stories/{story.slug}/stakeholders/").json()
+
+    (role,) = stakeholder["roles"]
+    assert role["title"] == "Test Minister"
+    assert (role["started"]["text"], role["ended"]["text"]) == ("July 2024", "29 November 2024")
+    assert role["source"]["url"].startswith("https://example.test/")
+
+
 def test_api_answers_conditional_requests_with_304_until_the_story_changes(client, story):
     factories.statement(story)
     url = f"/api/stories/{story.slug}/timeline/"
@@ -272,13 +369,18 @@ def test_scripts_on_any_site_may_read_the_api_even_a_304(client, story):
     assert again["Access-Control-Allow-Origin"] == "*"
 
 
-@pytest.mark.parametrize("path", ["timeline", "statements", "events", "stakeholders", "series"])
+@pytest.mark.parametrize(
+    "path",
+    ["timeline", "statements", "events", "stakeholders", "series", "orders", "order-book"],
+)
 def test_api_queries_do_not_grow_with_the_story(client, story, path, django_assert_max_num_queries):
     for _ in range(8):
         speaker = factories.stakeholder()
         factories.statement(story, speaker=speaker)
         factories.event(story, participants=[speaker, factories.stakeholder()])
         factories.point(factories.series(story))
+        factories.role(speaker)
+        factories.order(story)
 
     with django_assert_max_num_queries(5):
         response = client.get(
@@ -305,6 +407,9 @@ def api_story(db):
     factories.statement(story, speaker=speaker)
     factories.event(story, participants=[speaker])
     factories.point(factories.series(story, slug="test-api-series"))
+    factories.series(story, slug="test-api-order-book", kind="order_book")
+    factories.order(story)
+    factories.role(speaker)
     return story
 
 

@@ -7,7 +7,15 @@ import pytest
 from django.db import transaction
 
 from stories import changes, services
-from stories.models import Change, FormerSlug, NegotiationEvent, Statement, Status, Story
+from stories.models import (
+    Change,
+    FormerSlug,
+    NegotiationEvent,
+    Order,
+    Statement,
+    Status,
+    Story,
+)
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -137,6 +145,38 @@ def test_a_series_is_a_draft_until_published_and_so_are_its_figures(story):
     series.status = Status.PUBLISHED
     series.save()
     assert log(story)[-1] == ("added", "series", series.pk, "")
+
+
+def test_an_order_and_each_development_of_it_are_logged_and_a_draft_is_not(story):
+    option = factories.order(story, commitment="option", trains=13)
+    taken_up = factories.order(
+        story, development="exercised", changes=option, trains=8, commitment="firm"
+    )
+    before, logged = version(story), log(story)
+    factories.order(story, development="lapsed", changes=option, trains=None, status="draft")
+
+    assert logged[-2:] == [
+        ("added", "order", option.pk, ""),
+        ("added", "order", taken_up.pk, ""),
+    ]
+    assert (version(story), log(story)) == (before, logged)
+    assert Change.objects.filter(story=story).last().summary == (
+        "Option taken up: Test Rail Co, 8 trains, firm order"
+    )
+
+
+def test_correcting_a_published_order_logs_its_note_and_deleting_it_a_withdrawal(story):
+    order = factories.order(story)
+    order.value = 120_000_000
+    order.correction_note = "Test: the value was misread."
+    order.corrected_at = order.updated_at
+    order.save()
+    Order.objects.filter(pk=order.pk).delete()
+
+    assert log(story)[-2:] == [
+        ("changed", "order", order.pk, "Test: the value was misread."),
+        ("withdrawn", "order", order.pk, ""),
+    ]
 
 
 def test_renaming_a_speaker_logs_a_change_in_every_story_quoting_them(story):

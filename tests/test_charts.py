@@ -1,4 +1,6 @@
+import csv
 import datetime
+import io
 import json
 from decimal import Decimal
 
@@ -93,6 +95,7 @@ def test_hover_shows_value_qualifier_date_and_source(story):
             "Approximate",
             "The Test Gazette: Test jobs news",
             "no range given",
+            "",
         ]
     ]
     assert "%{y:,} jobs" in trace["hovertemplate"]
@@ -136,14 +139,41 @@ def test_a_single_point_is_a_labelled_marker(story):
     assert trace["text"] == ["about 750 jobs"]
 
 
-def test_a_single_point_at_the_end_of_the_axis_is_labelled_on_its_left(story):
+def test_a_milestone_years_before_the_figures_is_named_off_the_chart_not_drawn(story):
+    series = factories.series(story)
+    factories.point(series, as_of=datetime.date(2024, 9, 27))
+    factories.point(series, as_of=datetime.date(2025, 4, 3))
+    opening = factories.event(
+        story,
+        title="Test factory opens",
+        kind=NegotiationEvent.Kind.MILESTONE,
+        happened_on=datetime.date(2015, 1, 1),
+        happened_on_precision=Precision.YEAR,
+    )
+
+    chart = only_chart(story)
+
+    assert "annotations" not in chart.figure["layout"]  # no ten empty years on the axis
+    assert chart.off_axis == [opening]
+
+
+def test_the_chart_page_names_milestones_outside_its_dates(client, story):
     series = factories.series(story)
     factories.point(series, as_of=datetime.date(2024, 9, 27))
     factories.event(
-        story, kind=NegotiationEvent.Kind.MILESTONE, happened_on=datetime.date(2015, 9, 3)
+        story,
+        title="Test factory opens",
+        kind=NegotiationEvent.Kind.MILESTONE,
+        happened_on=datetime.date(2015, 1, 1),
+        happened_on_precision=Precision.YEAR,
     )
 
-    assert only_chart(story).figure["data"][0]["textposition"] == "top left"
+    response = client.get(f"/stories/{story.slug}/figures/{series.slug}/")
+
+    assert (
+        "Outside this chart’s dates:\n    Test factory opens "
+        '(<time datetime="2015">2015</time>).' in response.text
+    )
 
 
 def test_a_lone_single_point_is_labelled_above(story):
@@ -162,14 +192,15 @@ def test_an_empty_series_draws_nothing_and_says_so(story):
     assert chart.summary == "Order book: no figure has been published yet."
 
 
-def test_milestones_are_marked_on_the_time_axis_with_their_titles(story):
+def test_milestones_within_the_figures_dates_are_marked_on_the_axis_with_their_titles(story):
     series = factories.series(story)
-    factories.point(series)
+    factories.point(series, as_of=datetime.date(2024, 1, 1))
+    factories.point(series, as_of=datetime.date(2024, 12, 1))
     factories.event(
         story,
         title="Test factory opens",
         kind=NegotiationEvent.Kind.MILESTONE,
-        happened_on=datetime.date(2015, 9, 3),
+        happened_on=datetime.date(2024, 9, 3),
     )
     factories.event(story, title="Test meeting", kind=NegotiationEvent.Kind.MEETING)
     factories.event(
@@ -182,15 +213,15 @@ def test_milestones_are_marked_on_the_time_axis_with_their_titles(story):
     layout = only_chart(story).figure["layout"]
 
     assert [a["text"] for a in layout["annotations"]] == ["Test factory opens"]
-    assert layout["annotations"][0]["x"] == "2015-09-03"
-    assert [(s["x0"], s["yref"]) for s in layout["shapes"]] == [("2015-09-03", "paper")]
+    assert layout["annotations"][0]["x"] == "2024-09-03"
+    assert [(s["x0"], s["yref"]) for s in layout["shapes"]] == [("2024-09-03", "paper")]
 
 
-def test_milestone_titles_read_away_from_the_nearer_edge_and_long_ones_are_shortened(story):
+def test_milestone_titles_stand_upright_along_their_lines_and_long_ones_are_shortened(story):
     series = factories.series(story)
     factories.point(series, as_of=datetime.date(2024, 1, 1))
     factories.point(series, as_of=datetime.date(2024, 12, 1))
-    for month, title in [(2, "Test early milestone"), (11, "Test late milestone " + "x" * 40)]:
+    for month, title in [(10, "Test early milestone"), (11, "Test late milestone " + "x" * 40)]:
         factories.event(
             story,
             title=title,
@@ -200,12 +231,13 @@ def test_milestone_titles_read_away_from_the_nearer_edge_and_long_ones_are_short
 
     early, late = only_chart(story).figure["layout"]["annotations"]
 
-    assert (early["xanchor"], late["xanchor"]) == ("left", "right")
-    assert late["text"] == "Test late milestone " + "x" * 19 + "…"
+    # Upright, milestones a few weeks apart never run into each other, even on a phone.
+    assert (early["textangle"], late["textangle"]) == (-90, -90)
+    assert (early["xanchor"], early["yanchor"], early["y"]) == ("right", "bottom", 0)
+    assert late["text"] == "Test late milestone " + "x" * 21 + "…"
     assert late["hovertext"].startswith(
         "Test late milestone xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
     )
-    assert (early["yshift"], late["yshift"]) == (0, 15)
 
 
 def test_summary_of_a_single_point_names_value_qualifier_and_date(story):
@@ -304,3 +336,156 @@ def test_a_figure_is_cached_under_the_version_it_was_read_at(story):
 
     # A page still rendering from the older snapshot gets the older figure, never a mix.
     assert charts.charts_for_story(read_before)[0].figure["data"][0]["y"] == [800]
+
+
+# Several figures for one date
+
+
+def differing_workforce(story):
+    series = factories.series(story, name="Workforce", unit="jobs")
+    day = datetime.date(2024, 12, 6)
+    factories.point(series, as_of=datetime.date(2024, 10, 23), value=750)
+    for publication, value in [("Test Wire", 700), ("Test TV", 750), ("Test Radio", 750)]:
+        factories.point(
+            series, as_of=day, value=value, source=factories.source(publication=publication)
+        )
+    return series
+
+
+def test_figures_that_differ_on_a_date_are_all_drawn_joined_by_a_bar(story):
+    differing_workforce(story)
+
+    bars, trace = only_chart(story).figure["data"]
+
+    assert trace["mode"] == "markers"  # no line swinging between the sources
+    assert trace["y"] == [750.0, 700.0, 750.0]
+    assert bars["name"] == "Sources differ"
+    assert bars["y"] == [700.0, 750.0, None]
+    assert bars["hoverinfo"] == "skip"
+
+
+def test_the_hover_of_a_differing_figure_names_every_source_that_gave_it(story):
+    differing_workforce(story)
+
+    customdata = only_chart(story).figure["data"][1]["customdata"]
+
+    assert customdata[2][2].startswith("Test TV") and "Test Radio" in customdata[2][2]
+    assert "Test Wire" not in customdata[2][2]
+    assert customdata[1][4] == "<br>Sources differ on this date: 700 or 750 jobs"
+    assert customdata[0][4] == ""
+
+
+def test_the_summary_says_the_sources_differ_and_names_them(story):
+    differing_workforce(story)
+
+    summary = only_chart(story).summary
+
+    assert summary.startswith(
+        "Workforce: 4 published figures from 23 October 2024 to 6 December 2024 give between "
+        "700 and 750 jobs, and sources differ on 1 date, most recently on 6 December 2024: "
+        "700 (Test Wire"
+    )
+    assert "or 750 (Test TV" in summary and "Test Radio" in summary
+    assert summary.endswith("The latest: 700 or 750 jobs on 6 December 2024.")
+
+
+# The order book, drawn from orders
+
+
+def order_book(story, **fields):
+    return factories.series(
+        story, name="Order book", slug="order-book", unit="trains", kind="order_book", **fields
+    )
+
+
+def test_the_order_book_is_drawn_from_orders_as_stacked_steps_with_values_below(story):
+    order_book(story)
+    factories.order(story, customer="Test Open Access", trains=14, value=500_000_000)
+    option = factories.order(
+        story, customer="Test Open Access", trains=13, value=460_000_000, commitment="option"
+    )
+    factories.order(
+        story,
+        development="account",
+        changes=option,
+        trains=13,
+        value=500_000_000,
+        commitment="option",
+        announced_on=datetime.date(2024, 12, 9),
+        source=factories.source(publication="Test Newswire"),
+    )
+    factories.order(story, customer="Test Arriva", trains=9, announced_on=datetime.date(2025, 4, 3))
+
+    figure = only_chart(story).figure
+    firm, options, reports, firm_value, option_value, option_highest = figure["data"]
+
+    assert (firm["name"], options["name"]) == ("Firm orders", "Options")
+    assert firm["line"]["shape"] == "hv" and firm["stackgroup"] == options["stackgroup"]
+    assert firm["y"] == [14, 14, 23, 23]  # held to the end of the last report's day
+    assert options["y"] == [13, 13, 13, 13]
+    assert reports["y"] == [27, 27, 36]
+    assert "Test Newswire" in reports["customdata"][1][1]
+    assert firm_value["y"] == [500.0, 500.0, 600.0, 600.0]
+    assert option_value["y"][:2] == [460.0, 460.0]
+    assert option_highest["y"][:2] == [460.0, 500.0]  # £460m or £500m: both kept, as a band
+    assert option_highest["fill"] == "tonexty"
+    assert option_value["customdata"][1] == "Options: £460m or £500m: sources differ"
+    assert (
+        figure["layout"]["yaxis2"]["title"]["text"],
+        figure["layout"]["yaxis2"]["tickprefix"],
+    ) == (
+        "value",
+        "£",
+    )
+
+
+def test_the_order_book_summary_says_what_it_holds_and_what_changed(story):
+    order_book(story)
+    option = factories.order(story, customer="Test Open Access", trains=13, commitment="option")
+    factories.order(
+        story, customer="Test Arriva", trains=9, value=None, announced_on=datetime.date(2025, 4, 3)
+    )
+    factories.order(
+        story,
+        development="update",
+        changes=option,
+        customer="Test Open Access",
+        trains=8,
+        cars=None,
+        value=None,
+        commitment="conditional",
+        announced_on=datetime.date(2025, 10, 28),
+        source=factories.source(publication="Test Railnews"),
+    )
+
+    assert only_chart(story).summary == (
+        "Order book: 9 trains on firm order and 13 trains on option (£100m) after 2 orders "
+        "reported: 13 trains on option for Test Open Access on 6 December 2024; 9 trains on "
+        "firm order for Test Arriva on 3 April 2025. Latest, on 28 October 2025: update on "
+        "Test Open Access’s order of 6 December 2024 (Test Railnews)."
+    )
+
+
+def test_an_order_book_without_orders_draws_nothing_and_says_so(story):
+    order_book(story)
+    factories.order(story, status="draft")
+
+    chart = only_chart(story)
+
+    assert chart.figure is None
+    assert chart.summary == "Order book: no order has been published yet."
+
+
+def test_the_order_book_csv_has_every_order_row_with_its_source(client, story):
+    series = order_book(story)
+    order = factories.order(story, value_qualifier="approximate", delivery="Test: from 2027")
+
+    response = client.get(f"/stories/{story.slug}/figures/{series.slug}.csv")
+
+    header, row = list(csv.reader(io.StringIO(response.content.decode())))
+    record = dict(zip(header, row, strict=True))
+    assert record["development"] == "New order"
+    assert (record["trains"], record["cars"], record["value_gbp"]) == ("10", "50", "100000000")
+    assert record["value_qualifier"] == "Approximate"
+    assert record["delivery"] == "Test: from 2027"
+    assert record["source_url"] == order.source.url

@@ -48,7 +48,40 @@ def test_header_shows_the_latest_figure_with_its_date_qualifier_and_source(clien
     assert "About" in figure and ">750</data> jobs" in figure
     assert '<time datetime="2024-09">September 2024</time>' in figure
     assert '<a href="https://example.test/fig" rel="noopener">The Test Gazette</a>' in figure
-    assert "900" not in figure
+    latest = re.search(r'<dd class="figure-value">.*?</dd>', figure, re.S).group(0)
+    assert "900" not in latest  # the older figure is not shown as the latest...
+    assert "Sources have given 750 to 900 jobs" in figure  # ...but the reader learns of it
+
+
+def test_header_shows_figures_that_differ_as_a_range_with_each_source(client, story):
+    workforce = factories.series(story, name="Workforce", unit="jobs")
+    day = datetime.date(2024, 12, 6)
+    wire = factories.source(publication="Test Wire", url="https://example.test/wire")
+    factories.point(workforce, as_of=day, value=700, source=wire)
+    tv = factories.source(publication="Test TV", url="")
+    factories.point(workforce, as_of=day, value=750, source=tv)
+
+    response = client.get(story.get_absolute_url())
+
+    figure = re.search(r'<div class="figure".*?</div>', response.text, re.S).group(0)
+    assert '<data value="700.00">700</data>–<data value="750.00">750</data> jobs' in figure
+    assert "Sources differ:" in figure
+    assert '700 (<a href="https://example.test/wire" rel="noopener">Test Wire</a>)' in figure
+    assert "750 (Test TV)" in figure
+
+
+def test_the_order_books_key_figure_is_what_it_holds_now(client, story):
+    factories.series(story, name="Order book", unit="trains", kind="order_book")
+    factories.order(story, trains=14, value=500_000_000, value_qualifier="approximate")
+    factories.order(story, trains=13, value=None, commitment="option")
+
+    response = client.get(story.get_absolute_url())
+
+    figure = re.search(r'<div class="figure".*?</div>', response.text, re.S).group(0)
+    assert '<data value="27">27</data> trains' in figure
+    assert "14 trains on firm order (about £500m)" in figure
+    assert "13 trains on option" in figure
+    assert '<time datetime="2024-12-06">6 December 2024</time>' in figure
 
 
 def test_a_series_without_figures_says_the_source_gives_none(client, story):
@@ -512,12 +545,14 @@ def bulk_timeline(story, count):
 
 @pytest.mark.parametrize("count", [10, 1000])
 @pytest.mark.parametrize(
-    # The full page: story, people for the filter, key figures (2), last update, statements,
-    # events, participants, and the charts' milestones, series and points (3).
+    # The full page: story, people for the filter, key figures (3: series, points, spreads),
+    # last update, statements, events, participants, and the charts' milestones, series and
+    # points (3).
     "headers,expected",
-    # The fragment: its version (one small query; remembered for a second in production), then
-    # the story, people, statements, events and participants.
-    [({}, 11), (HTMX, 6)],
+    # The full page and the fragment start with the story's version (one small query;
+    # remembered for a second in production); the fragment then reads the story, people,
+    # statements, events and participants.
+    [({}, 12), (HTMX, 6)],
     ids=["full page", "timeline fragment"],
 )
 def test_the_dashboard_queries_do_not_grow_with_the_story(

@@ -21,7 +21,7 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from stories import services
-from stories.models import NegotiationEvent, Statement
+from stories.models import NegotiationEvent, Order, Role, Stakeholder, Statement
 from stories.timeline import people_in
 from tests import factories
 from tests.editorial import administrator
@@ -180,6 +180,16 @@ PUBLIC_PAGES = [
             + quote(f"http://testserver/stories/{story.slug}/figures/test-draft-series/")
         ),
     ),
+    PublicPage("order book page", lambda story: order_book_path(story), shows_statements=False),
+    PublicPage(
+        "order book CSV", lambda story: order_book_path(story, ".csv"), shows_statements=False
+    ),
+    PublicPage(
+        "order book embed",
+        lambda story: order_book_path(story, embed=True),
+        shows_statements=False,
+    ),
+    PublicPage("person page", lambda story: person_path(story), shows_statements=False),
     PublicPage("story feed", lambda story: f"/stories/{story.slug}/feed/"),
     PublicPage("statements CSV", lambda story: f"/stories/{story.slug}/export/statements.csv"),
     PublicPage(
@@ -248,6 +258,24 @@ PUBLIC_PAGES = [
         "API series", lambda story: f"/api/stories/{story.slug}/series/", shows_statements=False
     ),
     PublicPage("API stories", lambda story: "/api/stories/", shows_statements=False),
+    PublicPage(
+        "API orders", lambda story: f"/api/stories/{story.slug}/orders/", shows_statements=False
+    ),
+    PublicPage(
+        "API order book",
+        lambda story: f"/api/stories/{story.slug}/order-book/",
+        shows_statements=False,
+    ),
+    PublicPage(
+        "API stakeholders",
+        lambda story: f"/api/stories/{story.slug}/stakeholders/",
+        shows_statements=False,
+    ),
+    PublicPage(
+        "orders CSV",
+        lambda story: f"/stories/{story.slug}/export/orders.csv",
+        shows_statements=False,
+    ),
     PublicPage("sitemap", lambda story: "/sitemap.xml", shows_statements=False),
 ]
 
@@ -258,11 +286,33 @@ NO_PAGE = {404, 286}
 
 def figure_path(story, suffix="/", embed=False):
     """A figure URL of the story, giving it a series of synthetic test figures if it has none."""
-    series = story.series.published().first() or factories.series(story, name="Test series")
+    series = story.series.published().filter(kind="figures").first() or factories.series(
+        story, name="Test series"
+    )
     path = f"/stories/{story.slug}/figures/{series.slug}"
     if embed:
         path = f"/embed{path}"
     return path + suffix
+
+
+def order_book_path(story, suffix="/", embed=False):
+    """The story's order-book chart URL, giving it an order book if it has none."""
+    series = story.series.filter(kind="order_book").first() or factories.series(
+        story, name="Test order book", unit="trains", kind="order_book"
+    )
+    path = f"/stories/{story.slug}/figures/{series.slug}"
+    if embed:
+        path = f"/embed{path}"
+    return path + suffix
+
+
+def person_path(story):
+    """The page of a person in the story, giving the story one (at an event) if it has none."""
+    person = Stakeholder.objects.filter(slug="test-role-holder").first()
+    if person is None:
+        person = factories.stakeholder(name="Test Role Holder", slug="test-role-holder")
+        factories.event(story, title="Test event with the role holder", participants=[person])
+    return f"/stories/{story.slug}/people/{person.slug}/"
 
 
 pages = pytest.mark.parametrize("page", PUBLIC_PAGES, ids=[page.name for page in PUBLIC_PAGES])
@@ -311,6 +361,21 @@ def story_with_drafts(story):
         status="draft",
     )
     factories.point(draft_series, value=654321, note="TEST-POINT-OF-A-DRAFT-SERIES")
+    factories.series(story, name="Test order book", unit="trains", kind="order_book")
+    published_order = factories.order(story, customer="Test Published Rail Co")
+    factories.order(story, customer="TEST-DRAFT-ORDER", status="draft", **corrected())
+    factories.order(
+        story,
+        development="update",
+        changes=published_order,
+        customer="TEST-DRAFT-ORDER-UPDATE",
+        status="draft",
+        **corrected(),
+    )
+    holder = factories.stakeholder(name="Test Role Holder", slug="test-role-holder")
+    factories.event(story, title="Test event with the role holder", participants=[holder])
+    factories.role(holder, title="Test published role")
+    factories.role(holder, title="TEST-DRAFT-ROLE", status="draft")
     factories.story(title="TEST-DRAFT-STORY", status="draft")
     return story
 
@@ -325,6 +390,8 @@ DRAFT_MARKERS = [
     "TEST-DRAFT-UNITS",
     "654321",
     "TEST-POINT-OF-A-DRAFT-SERIES",
+    "TEST-DRAFT-ORDER",
+    "TEST-DRAFT-ROLE",
     "TEST-DRAFT-STORY",
     "TEST-DRAFT-PERSON",
     DRAFT_PERSON,
@@ -347,6 +414,10 @@ def test_no_draft_item_appears_on_a_public_page(client, story_with_drafts, page)
     for marker in [*DRAFT_MARKERS, *page.absent]:
         if marker not in sent(response):  # a search box or a filter note repeats its input
             assertNotContains(response, marker)
+    for draft in Order.objects.filter(status="draft"):
+        assertNotContains(response, f'order-{draft.pk}"')
+    for draft in Role.objects.filter(status="draft"):
+        assertNotContains(response, f'role-{draft.pk}"')
 
 
 DRAFT_ADDRESSES = [page for page in PUBLIC_PAGES if page.draft_url]

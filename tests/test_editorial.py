@@ -336,6 +336,7 @@ def test_a_figure_corrected_on_its_series_page_needs_a_note_too(editor_client, s
     point = factories.point(series, value=700)
     data = {
         "story": story.pk,
+        "kind": "figures",
         "name": series.name,
         "slug": series.slug,
         "unit": series.unit,

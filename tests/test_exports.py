@@ -1,4 +1,5 @@
 import csv
+import datetime
 import io
 
 import pytest
@@ -70,6 +71,68 @@ def test_figures_csv_has_each_published_point_with_range_and_source(client, stor
     assert (row["value"], row["low"], row["high"]) == ("-5.00", "-10.00", "0.00")
     assert row["qualifier"] == "Approximate"
     assert row["source_url"].startswith("https://example.test/")
+
+
+def test_figures_csv_keeps_every_figure_of_a_date_and_says_when_they_differ(client, story):
+    series = factories.series(story, name="Test workforce", unit="jobs")
+    factories.point(series, as_of=datetime.date(2024, 12, 6), value=700)
+    factories.point(series, as_of=datetime.date(2024, 12, 6), value=750)
+    factories.point(series, as_of=datetime.date(2025, 4, 3), value=750)
+
+    exported = rows(client.get(f"/stories/{story.slug}/export/figures.csv"))
+
+    assert [(row["date"], row["value"]) for row in exported] == [
+        ("2024-12-06", "700.00"),
+        ("2024-12-06", "750.00"),
+        ("2025-04-03", "750.00"),
+    ]
+    assert [row["sources_differ_on_date"] for row in exported] == [
+        "yes: 700 or 750",
+        "yes: 700 or 750",
+        "",
+    ]
+
+
+def test_orders_csv_has_every_order_row_with_its_development_and_source(client, story):
+    option = factories.order(story, trains=13, value=None, commitment="option")
+    factories.order(
+        story,
+        development="account",
+        changes=option,
+        trains=13,
+        value=460_000_000,
+        commitment="option",
+        value_qualifier="approximate",
+        announced_on=datetime.date(2024, 12, 9),
+    )
+    factories.order(story, customer="TEST-DRAFT-ORDER", status="draft")
+
+    exported = rows(client.get(f"/stories/{story.slug}/export/orders.csv"))
+
+    assert [(row["development"], row["order_id"], row["value_gbp"]) for row in exported] == [
+        ("New order", str(option.pk), ""),
+        ("Another source’s account", str(option.pk), "460000000"),
+    ]
+    assert exported[1]["value_qualifier"] == "Approximate"
+    assert exported[1]["date"] == "2024-12-09"
+    assert exported[0]["source_url"].startswith("https://example.test/")
+
+
+def test_period_dated_items_are_exported_as_intervals(client, story):
+    factories.statement(
+        story,
+        said_on=datetime.date(2024, 7, 1),
+        said_on_precision="period",
+        said_on_end=datetime.date(2024, 11, 30),
+    )
+
+    (row,) = rows(client.get(f"/stories/{story.slug}/export/statements.csv"))
+
+    assert (row["date"], row["date_precision"], row["date_text"]) == (
+        "2024-07/2024-11",
+        "period",
+        "July–November 2024",
+    )
 
 
 @pytest.mark.parametrize(

@@ -190,3 +190,36 @@ def test_any_stored_text_gives_a_valid_feed(client, story, text):
 
     atom(client.get(f"/stories/{story.slug}/feed/"))
     atom(client.get(f"/stories/{story.slug}/people/{speaker.slug}/feed/"))
+
+
+def test_a_storys_feed_has_an_entry_for_each_published_order_linking_to_its_row(client, story):
+    book = factories.series(story, slug="order-book", unit="trains", kind="order_book")
+    order = factories.order(
+        story, customer="Test Open Access", value_qualifier="approximate", delivery="Test 2027"
+    )
+    factories.order(story, customer="TEST-DRAFT-ORDER", status="draft")
+
+    feed = atom(client.get(f"/stories/{story.slug}/feed/"))
+
+    (entry,) = entries(feed)
+    assert entry.find(f"{ATOM}title").text == (
+        "New order: Test Open Access, 10 trains, firm order, about £100m (6 December 2024)"
+    )
+    assert (
+        entry.find(f"{ATOM}link[@rel='alternate']")
+        .get("href")
+        .endswith(f"/stories/{story.slug}/figures/{book.slug}/#order-{order.pk}")
+    )
+    content = entry.find(f"{ATOM}summary").text
+    assert "Delivery: Test 2027" in content and order.source.publication in content
+    assert [c.get("term") for c in entry.findall(f"{ATOM}category")] == ["order", "new"]
+
+
+def test_a_stakeholders_feed_has_no_orders(client, story):
+    person = factories.stakeholder()
+    factories.statement(story, speaker=person)
+    factories.order(story, customer="Test Open Access")
+
+    feed = atom(client.get(f"/stories/{story.slug}/people/{person.slug}/feed/"))
+
+    assert "Test Open Access" not in ET.tostring(feed, encoding="unicode")

@@ -197,6 +197,21 @@ def test_the_figure_page_takes_a_constant_number_of_queries(
 # The CSV
 
 
+def test_the_table_and_csv_keep_both_figures_sources_give_for_one_date(client, story, series):
+    for publication, value in [("Test Wire", 700), ("Test TV", 750)]:
+        source = factories.source(publication=publication)
+        factories.point(series, as_of=datetime.date(2024, 12, 6), value=value, source=source)
+
+    page = client.get(figure_url(story, series))
+    header, *rows = csv_rows(client.get(figure_url(story, series, ".csv")))
+
+    assertContains(page, "Sources differ on this date: 700–750 jobs.", count=2)
+    assertContains(page, "a grey bar joins them")
+    column = header.index("sources_differ_on_date")
+    assert [row[column] for row in rows] == ["yes: 700 or 750 jobs"] * 2
+    assert [row[header.index("source_publication")] for row in rows] == ["Test Wire", "Test TV"]
+
+
 def test_csv_has_a_row_per_published_point_with_its_source(client, story, series):
     source = factories.source(
         publication="The Test Gazette",
@@ -228,10 +243,12 @@ def test_csv_has_a_row_per_published_point_with_its_source(client, story, series
         "date": "March 2024",
         "date_precision": "month",
         "period_start": "2024-03-01",
+        "period_end": "2024-03-31",
         "value": "750.00",
         "low": "700.00",
         "high": "800.00",
         "qualifier": "Approximate",
+        "sources_differ_on_date": "",
         "note": "Test note",
         "source_publication": "The Test Gazette",
         "source_headline": "Test jobs story",
@@ -315,24 +332,28 @@ def test_embed_page_credits_sources_and_links_back_outside_the_frame(client, sto
     assertNotContains(response, "site-header")
 
 
-def test_the_hitachi_order_book_says_it_has_no_figure(client):
+def test_the_hitachi_order_book_is_drawn_from_its_orders(client):
     call_command("load_story", "hitachi-newton-aycliffe")
 
     response = client.get("/stories/hitachi-newton-aycliffe/figures/order-book/")
 
-    assertContains(response, "Order book: no figure has been published yet.")
-    assertNotContains(response, "data-figure=")
+    firm, options = response.context["chart"].figure["data"][:2]
+    assert (firm["y"][-1], options["y"][-1]) == (23, 13)
+    assertContains(response, "Order book: 23 trains on firm order (about £800m) and 13 trains")
+    assertContains(response, "Each order, as reported, and its source")
 
 
-def test_the_hitachi_workforce_is_one_labelled_approximate_point(client):
+def test_the_hitachi_workforce_keeps_every_figure_and_shows_where_they_differ(client):
     call_command("load_story", "hitachi-newton-aycliffe")
 
     response = client.get("/stories/hitachi-newton-aycliffe/figures/workforce/")
 
-    trace = response.context["chart"].figure["data"][0]
-    assert trace["y"] == [750.0]
-    assert trace["text"] == ["about 750 jobs"]
-    assertContains(response, "Workforce: about 750 jobs in the week of 23 September 2024")
+    bars, trace = response.context["chart"].figure["data"]
+    assert trace["mode"] == "markers"
+    assert set(trace["y"]) == {700.0, 750.0}
+    assert bars["name"] == "Sources differ"
+    assertContains(response, "sources differ on")
+    assertContains(response, "Outside this chart’s dates:")
 
 
 # What readers download

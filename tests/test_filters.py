@@ -126,6 +126,33 @@ def test_a_month_precise_item_overlapping_the_range_start_is_included(client, st
     assertContains(response, "Test March report")
 
 
+def test_an_item_in_a_period_overlapping_the_range_is_included_and_shown_as_the_period(
+    client, story
+):
+    factories.event(
+        story,
+        title="Test meeting some weeks later",
+        happened_on=datetime.date(2024, 7, 1),
+        happened_on_precision=Precision.PERIOD,
+        happened_on_end=datetime.date(2024, 9, 30),
+    )
+    factories.event(
+        story,
+        title="Test meeting long before",
+        happened_on=datetime.date(2024, 1, 1),
+        happened_on_precision=Precision.PERIOD,
+        happened_on_end=datetime.date(2024, 2, 29),
+    )
+
+    response = client.get(story.get_absolute_url(), {"start": "2024-09-01"})
+
+    assertContains(response, "Test meeting some weeks later")
+    assertContains(
+        response, '<time datetime="2024-07">July</time>–<time datetime="2024-09">September 2024'
+    )
+    assertNotContains(response, "Test meeting long before")
+
+
 def test_a_malformed_date_is_explained_and_ignored(client, story):
     factories.statement(story, quote="Test quote.")
 

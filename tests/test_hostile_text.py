@@ -89,6 +89,20 @@ def corpus(request, db):
     unit = payload[: Series._meta.get_field("unit").max_length]
     series = factories.series(story, name=payload, unit=unit, description=payload)
     factories.point(series, source=source, note=payload)
+    factories.series(story, name=payload, description=payload, kind="order_book")
+    option = factories.order(
+        story,
+        source=source,
+        customer=payload,
+        condition=payload,
+        delivery=payload,
+        note=payload,
+        commitment="option",
+    )
+    factories.order(
+        story, source=source, development="update", changes=option, customer=payload, note=payload
+    )
+    factories.role(speaker, title=payload, organisation=payload, note=payload, source=source)
     return Corpus(payload, story, statement)
 
 
@@ -240,8 +254,8 @@ class Surface:
         return self.name
 
 
-def figure(corpus):
-    series = corpus.story.series.get()
+def figure(corpus, kind="figures"):
+    series = corpus.story.series.get(kind=kind)
     return f"/stories/{corpus.story.slug}/figures/{series.slug}/"
 
 
@@ -289,6 +303,26 @@ SURFACES = [
         "figure embed",
         lambda client, corpus: client.get(f"/embed{figure(corpus)}"),
         assert_figure_inert,
+    ),
+    Surface(
+        "order book page",
+        lambda client, corpus: client.get(figure(corpus, "order_book")),
+        assert_figure_inert,
+    ),
+    Surface(
+        "orders CSV",
+        lambda client, corpus: client.get(f"/stories/{corpus.story.slug}/export/orders.csv"),
+        assert_csv_inert,
+    ),
+    Surface(
+        "API orders",
+        lambda client, corpus: client.get(f"/api/stories/{corpus.story.slug}/orders/"),
+        assert_json_inert,
+    ),
+    Surface(
+        "API stakeholders",
+        lambda client, corpus: client.get(f"/api/stories/{corpus.story.slug}/stakeholders/"),
+        assert_json_inert,
     ),
     Surface(
         "figure CSV",

@@ -182,7 +182,7 @@ def test_the_import_page_says_which_columns_a_file_needs(editor_client):
     response = editor_client.get(admin_url("statement", "import"))
 
     assertContains(response, "Required: <code>story, speaker, quote, said_on")
-    assertContains(response, "Optional: <code>speaker_role, context</code>")
+    assertContains(response, "Optional: <code>speaker_role, context, said_on_end</code>")
 
 
 def test_a_badly_written_date_is_a_row_error_not_a_crash(editor_client, known):
@@ -203,3 +203,13 @@ def test_a_file_saved_by_a_spreadsheet_with_a_byte_order_mark_is_read(editor_cli
 
     assert preview.status_code == 200
     assertContains(preview, 'name="import_file_name"')
+
+
+def test_a_statement_dated_by_a_period_imports_with_its_end(editor_client, known):
+    columns = STATEMENT_COLUMNS + ",said_on_end"
+    row = statement_row(known, said_on="2024-07-01", precision="period") + ",2024-09-30"
+
+    confirm(editor_client, "statement", upload(editor_client, "statement", f"{columns}\n{row}"))
+
+    (imported,) = Statement.objects.all()
+    assert str(imported.when) == "July–September 2024"

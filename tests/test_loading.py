@@ -1,3 +1,4 @@
+import datetime
 import json
 
 import pytest
@@ -5,10 +6,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.core.serializers import serialize
 
-from stories.loading import data_file
+from stories.loading import data_file, read_story_data
 from stories.models import (
     DataPoint,
     NegotiationEvent,
+    Order,
+    Role,
     Series,
     Source,
     Stakeholder,
@@ -22,11 +25,21 @@ HITACHI = "hitachi-newton-aycliffe"
 
 
 def hitachi_data():
-    return json.loads(data_file(HITACHI).read_text(encoding="utf-8"))
+    return read_story_data(data_file(HITACHI))
 
 
 def snapshot():
-    models = [Story, Source, Stakeholder, NegotiationEvent, Statement, Series, DataPoint]
+    models = [
+        Story,
+        Source,
+        Stakeholder,
+        Role,
+        NegotiationEvent,
+        Statement,
+        Series,
+        DataPoint,
+        Order,
+    ]
     return {model.__name__: serialize("json", model.objects.order_by("pk")) for model in models}
 
 
@@ -46,7 +59,10 @@ def test_the_story_is_published_with_everything_in_its_data_file():
 
     assert story.statements.published().count() == len(data["statements"])
     assert story.events.published().count() == len(data["events"])
+    assert story.orders.published().count() == len(data["orders"])
     assert Stakeholder.objects.count() == len(data["stakeholders"])
+    assert Role.objects.published().count() == len(data["roles"])
+    assert Source.objects.count() == len(data["sources"])
     assert set(story.series.values_list("slug", flat=True)) >= {"workforce", "order-book"}
 
 
@@ -64,30 +80,43 @@ def test_quotes_are_stored_verbatim_one_paragraph_per_line():
     assert str(healey.when) == "27 September 2024"
 
 
-def test_every_statement_event_and_figure_is_attributed_to_its_source():
+def test_a_folder_and_a_single_file_of_the_same_data_load_the_same(tmp_path):
+    path = tmp_path / "hitachi.json"
+    path.write_text(json.dumps(hitachi_data()), encoding="utf-8")
+    call_command("load_story", HITACHI)
+    before = snapshot()
+
+    call_command("load_story", str(path))
+
+    assert snapshot() == before
+
+
+def test_every_statement_event_figure_order_and_role_is_attributed_to_its_source():
     call_command("load_story", HITACHI)
 
+    for model in (Statement, NegotiationEvent, DataPoint, Order, Role):
+        for item in model.objects.select_related("source"):
+            assert item.source.publication and item.source.url.startswith("http"), item
     for statement in Statement.objects.all():
         assert statement.speaker_role, statement
-        assert statement.source.publication == "The Northern Echo"
-    for event in NegotiationEvent.objects.all():
-        assert event.source.publication == "The Northern Echo"
-    for point in DataPoint.objects.all():
-        assert point.source.publication == "The Northern Echo"
 
 
-def test_the_workforce_figure_is_the_one_the_article_gives():
+def test_the_workforce_figures_are_every_one_the_sources_give():
     call_command("load_story", HITACHI)
-    (workforce,) = DataPoint.objects.filter(series__slug="workforce")
+    workforce = DataPoint.objects.filter(series__slug="workforce")
 
-    assert workforce.value == 750
-    assert workforce.series.unit == "jobs"
+    assert workforce.get(as_of__year=2024, as_of__month=9).value == 750  # the first article's
+    assert set(workforce.values_list("value", flat=True)) == {700, 750}
+    assert workforce.first().series.unit == "jobs"
 
 
-def test_the_order_book_has_no_invented_figures():
+def test_the_order_book_is_built_from_orders_and_has_no_figures_of_its_own():
     call_command("load_story", HITACHI)
+    order_book = Series.objects.get(slug="order-book")
 
-    assert not DataPoint.objects.filter(series__slug="order-book").exists()
+    assert order_book.is_order_book
+    assert not order_book.points.exists()
+    assert Order.objects.filter(story=order_book.story, development="new").count() == 3
 
 
 def test_an_unknown_story_is_a_clear_error():
@@ -114,3 +143,27 @@ def test_a_file_that_is_not_json_is_a_clear_error(tmp_path):
 
     with pytest.raises(CommandError, match="not UTF-8 JSON"):
         call_command("load_story", str(path))
+
+
+def test_a_statement_the_data_withdraws_is_unpublished_with_its_public_note(client):
+    call_command("load_story", HITACHI)
+    story = Story.objects.get(slug=HITACHI)
+    mcdonald = Stakeholder.objects.get(slug="chris-mcdonald")
+    earlier = Statement.objects.create(
+        story=story,
+        speaker=mcdonald,
+        speaker_role="MP for Stockton South",
+        quote="corridors of power … a gap in the order book.",
+        said_on=datetime.date(2024, 9, 23),
+        said_on_precision="week",
+        method="unspecified",
+        source=Source.objects.get(url__contains="24614724"),
+        status="published",
+    )
+
+    call_command("load_story", HITACHI)
+
+    earlier.refresh_from_db()
+    assert earlier.status == "draft"
+    log = client.get(f"/stories/{HITACHI}/corrections/")
+    assert "Two phrases joined as one quote" in log.content.decode()

@@ -4,11 +4,12 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError
+from django.db import DataError, IntegrityError, transaction
 from django.db.models import ProtectedError
 
 from stories.dates import Precision
-from stories.models import DataPoint, Stakeholder, Statement
+from stories.models import DataPoint, Order, Stakeholder, Statement
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -47,10 +48,12 @@ def test_two_sources_cannot_share_a_url_but_many_may_have_none():
     assert factories.source(url="").pk
 
 
-def test_one_point_per_series_per_date(story):
+def test_several_sources_may_give_figures_for_the_same_date_and_all_are_kept(story):
     series = factories.series(story)
-    factories.point(series, as_of=datetime.date(2024, 9, 27))
-    refused(lambda: factories.point(series, as_of=datetime.date(2024, 9, 27)))
+    factories.point(series, as_of=datetime.date(2024, 9, 27), value=700)
+    factories.point(series, as_of=datetime.date(2024, 9, 27), value=750)
+
+    assert list(series.points.values_list("value", flat=True)) == [700, 750]
 
 
 def test_range_low_cannot_be_above_the_value(story):
@@ -136,3 +139,113 @@ def test_latest_per_series_gives_the_newest_published_point_of_each_series(story
     latest = {point.series.name: point.value for point in DataPoint.objects.latest_per_series()}
 
     assert latest == {"Workforce": 750, "Order book": 12}
+
+
+def test_latest_per_series_gives_every_figure_of_the_newest_date(story):
+    workforce = factories.series(story, name="Workforce")
+    factories.point(workforce, as_of=datetime.date(2024, 3, 1), value=800)
+    factories.point(workforce, as_of=datetime.date(2024, 9, 27), value=700)
+    factories.point(workforce, as_of=datetime.date(2024, 9, 27), value=750)
+
+    assert [point.value for point in DataPoint.objects.latest_per_series()] == [700, 750]
+
+
+def test_a_period_needs_an_end_after_its_start(story):
+    july = datetime.date(2024, 7, 1)
+    refused(lambda: factories.statement(story, said_on=july, said_on_precision=Precision.PERIOD))
+    refused(
+        lambda: factories.statement(
+            story, said_on=july, said_on_precision=Precision.PERIOD, said_on_end=july
+        )
+    )
+    assert factories.statement(
+        story,
+        said_on=july,
+        said_on_precision=Precision.PERIOD,
+        said_on_end=datetime.date(2024, 9, 30),
+    ).pk
+
+
+def test_only_a_period_has_an_end(story):
+    refused(
+        lambda: factories.event(
+            story,
+            happened_on=datetime.date(2024, 7, 1),
+            happened_on_precision=Precision.MONTH,
+            happened_on_end=datetime.date(2024, 9, 30),
+        )
+    )
+
+
+def test_a_source_date_cannot_be_a_period():
+    # Its precision column is too short to hold "period" at all.
+    with pytest.raises(DataError), transaction.atomic():
+        factories.source(
+            published_on=datetime.date(2024, 7, 1), published_on_precision=Precision.PERIOD
+        )
+
+
+def test_an_editor_is_told_what_a_period_needs(story):
+    statement = factories.statement(story)
+    statement.said_on_precision = Precision.PERIOD
+
+    with pytest.raises(ValidationError) as missing_end:
+        statement.full_clean()
+    statement.said_on_precision = Precision.MONTH
+    statement.said_on_end = datetime.date(2024, 9, 30)
+    with pytest.raises(ValidationError) as end_without_period:
+        statement.full_clean()
+
+    assert "said_on_end" in missing_end.value.message_dict
+    assert "Only a period has an end" in end_without_period.value.message_dict["said_on_end"][0]
+
+
+def test_a_new_order_changes_no_other_and_a_development_names_its_order(story):
+    order = factories.order(story)
+    refused(lambda: factories.order(story, changes=order))
+    refused(lambda: factories.order(story, development="lapsed"))
+    assert factories.order(story, development="lapsed", changes=order, trains=None).pk
+
+
+def test_an_order_needs_a_customer_and_no_negative_value(story):
+    refused(lambda: factories.order(story, customer=" "))
+    refused(lambda: factories.order(story, value=-1))
+
+
+def test_a_development_must_name_the_order_itself_in_the_same_story(story):
+    order = factories.order(story)
+    update = factories.order(story, development="update", changes=order)
+    elsewhere = factories.order(factories.story())
+    development = Order(
+        story=story,
+        development="reduced",
+        changes=update,
+        customer="Test Rail Co",
+        commitment="firm",
+        announced_on=datetime.date(2025, 1, 6),
+        source=order.source,
+    )
+
+    with pytest.raises(ValidationError) as of_a_development:
+        development.full_clean()
+    development.changes = elsewhere
+    with pytest.raises(ValidationError) as of_another_story:
+        development.full_clean()
+
+    assert "its first row" in of_a_development.value.message_dict["changes"][0]
+    assert "another story" in of_another_story.value.message_dict["changes"][0]
+
+
+def test_an_order_book_takes_orders_not_figures(story):
+    book = factories.series(story, kind="order_book")
+    point = DataPoint(
+        series=book, as_of=datetime.date(2024, 12, 6), value=14, source=factories.source()
+    )
+
+    with pytest.raises(ValidationError, match="add an order instead"):
+        point.full_clean()
+
+
+def test_a_story_has_one_order_book_at_most(story):
+    factories.series(story, kind="order_book")
+    refused(lambda: factories.series(story, kind="order_book"))

@@ -98,9 +98,9 @@ def test_story_page_queries_do_not_grow_with_the_story(
         factories.statement(story)
         factories.event(story, participants=participants)
 
-    # story, people for the filter, key figures (series, points), last update, statements,
-    # events, participants, and the charts' milestones, series and points
-    with django_assert_max_num_queries(11):
+    # story, people for the filter, key figures (series, points, each series' spread), last
+    # update, statements, events, participants, and the charts' milestones, series and points
+    with django_assert_max_num_queries(12):
         response = client.get(story.get_absolute_url())
 
     assert response.status_code == 200
@@ -111,7 +111,9 @@ def test_the_hitachi_story_page_shows_the_article(client):
 
     response = client.get("/stories/hitachi-newton-aycliffe/")
 
-    assertContains(response, "John Healey</a>, Defence Secretary")
-    assertContains(response, '<time datetime="2024-09-27">27 September 2024</time>', html=True)
-    assertContains(response, '<time datetime="2015">2015</time>', html=True)
-    assertContains(response, "thenorthernecho.co.uk/news/24614724")
+    assertContains(response, "Government responds to the Transport Committee on rail investment")
+    assertContains(response, '<time datetime="2026-05-01">1 May 2026</time>', html=True)
+    assertContains(
+        response, "Lord Hendy of Richmond Hill</a>, Minister of State, Department for Transport"
+    )
+    assertContains(response, 'Since <time datetime="2024-03">March 2024</time>')

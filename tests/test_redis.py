@@ -50,7 +50,8 @@ def site(own_redis, tmp_path):
 def a_published_statement(database_url):
     with psycopg.connect(database_url) as connection:
         return connection.execute(
-            "select id, quote from stories_statement where status = 'published' order by id limit 1"
+            "select id, quote from stories_statement where status = 'published' "
+            "order by said_on desc, id desc limit 1"
         ).fetchone()
 
 

@@ -41,7 +41,17 @@ def test_the_admin_asks_anyone_without_an_account_to_log_in(client):
 
 @pytest.mark.parametrize(
     "model",
-    ["story", "stakeholder", "source", "statement", "negotiationevent", "series", "datapoint"],
+    [
+        "story",
+        "stakeholder",
+        "source",
+        "statement",
+        "negotiationevent",
+        "series",
+        "datapoint",
+        "order",
+        "role",
+    ],
 )
 def test_editors_can_add_and_change_every_editorial_model(editor_client, model):
     assert editor_client.get(admin_url(model, "add")).status_code == 200

@@ -8,6 +8,7 @@ from django.test import RequestFactory
 from hypothesis import given
 from hypothesis import strategies as st
 
+from dashboard import charts
 from stories.dates import Precision
 from stories.models import Source, Stakeholder, Statement, Story
 from tests import factories
@@ -118,6 +119,41 @@ def test_series_is_a_dataset_with_a_csv_download(story):
     assert data["distribution"]["contentUrl"] == (
         f"http://testserver/stories/{story.slug}/export/figures.csv"
     )
+
+
+def test_a_chart_with_disagreeing_sources_says_so_and_covers_its_periods(story):
+    series = factories.series(story, name="Test workforce", unit="jobs")
+    factories.point(
+        series,
+        as_of=datetime.date(2024, 7, 1),
+        as_of_precision=Precision.PERIOD,
+        as_of_end=datetime.date(2024, 9, 30),
+    )
+    factories.point(series, as_of=datetime.date(2024, 12, 6), value=700)
+    factories.point(series, as_of=datetime.date(2024, 12, 6), value=750)
+
+    _, data = json_ld(charts.chart_for_series(story, series.slug))
+
+    assert data["temporalCoverage"] == "2024-07/2024-12-06"
+    assert data["description"].endswith(
+        "Sources give different figures on 1 date; every figure is kept with its source, "
+        "none averaged."
+    )
+
+
+def test_an_order_book_chart_is_a_dataset_of_its_orders(story):
+    series = factories.series(story, unit="trains", kind="order_book")
+    factories.order(story)
+    factories.order(story, announced_on=datetime.date(2025, 4, 3))
+
+    _, data = json_ld(charts.chart_for_series(story, series.slug))
+
+    assert data["distribution"]["contentUrl"].endswith(f"/stories/{story.slug}/export/orders.csv")
+    assert data["temporalCoverage"] == "2024-12-06/2025-04-03"
+    assert [variable["name"] for variable in data["variableMeasured"]] == [
+        "Trains on order",
+        "Value of the orders",
+    ]
 
 
 def test_story_is_a_news_article(story):

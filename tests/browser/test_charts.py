@@ -73,24 +73,32 @@ def test_the_hitachi_workforce_chart_draws_under_the_sites_csp(live_server, watc
     watched.goto(live_server.url + "/stories/hitachi-newton-aycliffe/figures/workforce/")
 
     expect(watched.locator("#chart-workforce svg.main-svg").first).to_be_visible()
-    expect(watched.locator("#chart-workforce .textpoint")).to_have_text("about 750 jobs")
-    milestone = watched.locator("#chart-workforce .annotation")
-    expect(milestone).to_contain_text("Hitachi’s Newton Aycliffe factory opens")
+    milestone = watched.locator("#chart-workforce .annotation", has_text="No Hitachi deal")
     box = milestone.bounding_box()
     watched.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     expect(watched.locator(".hoverlayer")).to_contain_text(
-        "Hitachi’s Newton Aycliffe factory opens (2015)"
+        "No Hitachi deal in the Budget (30 October 2024)"
     )
+    # The 2015 opening is named beside the chart, not drawn years before its figures.
+    expect(watched.locator("#chart-workforce .annotation", has_text="opens")).to_have_count(0)
+    expect(watched.locator(".chart-off-axis")).to_contain_text("factory opens (2015)")
     assert problems(watched) == []
 
 
-def test_the_empty_hitachi_order_book_draws_nothing(live_server, watched):
+def test_the_hitachi_order_book_draws_under_the_sites_csp(live_server, watched):
     call_command("load_story", "hitachi-newton-aycliffe")
 
     watched.goto(live_server.url + "/stories/hitachi-newton-aycliffe/figures/order-book/")
 
-    expect(watched.get_by_text("Order book: no figure has been published yet.")).to_be_visible()
-    assert watched.locator("svg.main-svg").count() == 0
+    expect(watched.locator("#chart-order-book svg.main-svg").first).to_be_visible()
+    expect(watched.locator("#chart-order-book .legend")).to_contain_text("Firm orders")
+    expect(watched.locator("#chart-order-book .legend")).to_contain_text("Options")
+    assert (
+        watched.locator("#chart-order-book .chart-plot").evaluate(
+            "plot => plot.data[0].y[plot.data[0].y.length - 1]"
+        )
+        == 23
+    )
     assert problems(watched) == []
 
 
@@ -145,7 +153,8 @@ def test_the_chart_redraws_when_the_story_changes(live_server, watched, three_po
         """() => new Promise((loaded) => {
           const config = document.createElement("meta");
           config.name = "htmx-config";
-          config.content = '{"allowEval":false,"includeIndicatorStyles":false,"historyCacheSize":0}';
+          config.content =
+            '{"allowEval":false,"includeIndicatorStyles":false,"historyCacheSize":0}';
           document.head.append(config);
           const script = document.createElement("script");
           script.src = "/static/django_htmx/htmx-2.min.js";
@@ -259,7 +268,10 @@ def test_markup_in_a_unit_or_milestone_title_is_drawn_as_text_not_as_a_link(live
     link = '<a href="https://evil.test/">x</a>'  # short enough for a whole axis title
     series = factories.series(story, slug="workforce", unit=f"jobs{link}")
     factories.point(series, value=750)
-    factories.event(story, kind="milestone", title=f"Test {link}")
+    # On the point's day, so the milestone is drawn on the chart, not named beside it.
+    factories.event(
+        story, kind="milestone", title=f"Test {link}", happened_on=datetime.date(2024, 9, 27)
+    )
 
     watched.goto(f"{live_server.url}/embed/stories/{story.slug}/figures/workforce/")
 

@@ -33,13 +33,16 @@ def test_a_reader_sees_the_hitachi_timeline_and_can_follow_a_source(live_server,
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Saving Hitachi’s Newton Aycliffe train factory"
     )
-    healey = page.locator("article.statement", has_text="John Healey")
-    expect(healey).to_contain_text("I really feel for the workforce there")
-    expect(healey.get_by_role("link", name="The Northern Echo")).to_have_attribute(
+    hendy = page.locator("article.statement", has_text="my department is already working")
+    expect(hendy).to_contain_text("Lord Hendy of Richmond Hill")
+    expect(
+        hendy.get_by_role("link", name="Hansard (House of Lords), via Parallel Parliament")
+    ).to_have_attribute(
         "href",
-        "https://thenorthernecho.co.uk/news/24614724.hitachi-officials-working-hard-pace-saviour-bid",
+        "https://www.parallelparliament.co.uk/lord/lord-hendy-of-richmond-hill/debate/2025-10-21/"
+        "lords/lords-chamber/great-british-railways-rolling-stock",
     )
-    expect(page.locator(".figure", has_text="Workforce")).to_contain_text("750")
+    expect(page.locator(".figure", has_text="Order book")).to_contain_text("23 trains on firm")
 
 
 def test_a_reader_filters_shares_the_address_and_goes_back(live_server, page, csp_errors):

@@ -36,6 +36,8 @@ def reader_pages():
         "event": f"{story}events/{event.pk}/",
         "corrections": story + "corrections/",
         "figure": story + "figures/workforce/",
+        "order book": story + "figures/order-book/",
+        "person with roles": story + "people/heidi-alexander/",
         "timeline embed": "/embed/stories/hitachi-newton-aycliffe/timeline/",
     }
 
