@@ -33,6 +33,9 @@ from .models import (
     DataPoint,
     NegotiationEvent,
     Order,
+    Part,
+    Pledge,
+    PledgeUpdate,
     Role,
     Series,
     Source,
@@ -193,12 +196,48 @@ class CSVImportAdmin(ImportMixin):
         return response
 
 
+class KeyMomentFilter(admin.SimpleListFilter):
+    title = "key moment"
+    parameter_name = "key"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Key moments"), ("no", "Not key moments")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(key_moment="")
+        if self.value() == "no":
+            return queryset.filter(key_moment="")
+        return queryset
+
+
+class PartInline(admin.TabularInline):
+    """The story's who's who: each stakeholder's group and part in this story."""
+
+    model = Part
+    form = EditorialForm
+    extra = 1
+    autocomplete_fields = ["stakeholder"]
+    fields = ["stakeholder", "group", "part", "position", "status", "loaded_version"]
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting from the story page would skip the published-item check: use the entry's
+        # own page.
+        return False
+
+
 @admin.register(Story)
 class StoryAdmin(PublishableAdmin):
-    list_display = ["title", "status", "started_on", "updated_at"]
+    list_display = ["title", "status", "summary_as_of", "started_on", "updated_at"]
     list_filter = ["status"]
-    search_fields = ["title", "standfirst"]
+    search_fields = ["title", "standfirst", "summary"]
     prepopulated_fields = {"slug": ["title"]}
+    inlines = [PartInline]
+
+    def save_formset(self, request, form, formset, change):
+        for inline_form in formset.forms:
+            inline_form.instance.publisher = request.user
+        super().save_formset(request, form, formset, change)
 
 
 @admin.register(Stakeholder)
@@ -241,6 +280,7 @@ class StatementAdmin(CSVImportAdmin, PublishableAdmin):
         "method",
         "source",
         "event",
+        "key_moment",
         "status",
         "correction_note",
         "loaded_version",
@@ -253,7 +293,7 @@ class StatementAdmin(CSVImportAdmin, PublishableAdmin):
     ]
     readonly_fields = [*PublishableAdmin.readonly_fields, "corrected_at"]
     list_display = ["speaker", "speaker_role", "said_on", "method", "story", "status"]
-    list_filter = ["status", "story", "method"]
+    list_filter = ["status", "story", "method", KeyMomentFilter]
     search_fields = ["quote", "context", "speaker__name", "speaker_role"]
     autocomplete_fields = ["story", "speaker", "source", "event"]
     date_hierarchy = "said_on"
@@ -358,8 +398,8 @@ class StatementAdmin(CSVImportAdmin, PublishableAdmin):
 
 @admin.register(NegotiationEvent)
 class NegotiationEventAdmin(PublishableAdmin):
-    list_display = ["title", "kind", "happened_on", "story", "status"]
-    list_filter = ["status", "story", "kind"]
+    list_display = ["title", "kind", "happened_on", "story", "key_moment", "status"]
+    list_filter = ["status", "story", "kind", KeyMomentFilter]
     search_fields = ["title", "description", "place"]
     autocomplete_fields = ["story", "participants", "source"]
     date_hierarchy = "happened_on"
@@ -497,3 +537,125 @@ class RoleAdmin(PublishableAdmin):
     search_fields = ["stakeholder__name", "title", "organisation"]
     autocomplete_fields = ["stakeholder", "source"]
     list_select_related = ["stakeholder"]
+
+
+class PledgeUpdateInline(admin.StackedInline):
+    """A pledge's status changes, each dated and sourced, oldest first."""
+
+    model = PledgeUpdate
+    form = EditorialForm
+    extra = 1
+    autocomplete_fields = ["claimed_by", "source"]
+    fields = [
+        "verdict",
+        "claimed_by",
+        ("as_of", "as_of_precision", "as_of_end"),
+        "evidence",
+        "words",
+        "source",
+        "status",
+        "correction_note",
+        "loaded_version",
+    ]
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting from the pledge's page would skip the published-item check: use the status
+        # change's own page.
+        return False
+
+
+@admin.register(Pledge)
+class PledgeAdmin(PublishableAdmin):
+    """
+    Pledges and their status changes. A status is a judgement: each change gives its date,
+    source and evidence, and when the source is someone's own account it names whose claim
+    it is, so readers never take a pledger's word for the newsroom's.
+    """
+
+    fields = [
+        "story",
+        "kind",
+        "pledger",
+        "pledger_role",
+        "promise",
+        "words",
+        "context",
+        ("made_on", "made_on_precision", "made_on_end"),
+        "source",
+        "status",
+        "correction_note",
+        "loaded_version",
+        "corrected_at",
+        "published_at",
+        "first_published_at",
+        "published_by",
+        "created_at",
+        "updated_at",
+    ]
+    readonly_fields = [*PublishableAdmin.readonly_fields, "corrected_at"]
+    list_display = ["pledger", "promise", "kind", "made_on", "story", "status"]
+    list_filter = ["status", "story", "kind"]
+    search_fields = ["promise", "words", "context", "pledger__name"]
+    autocomplete_fields = ["story", "pledger", "source"]
+    date_hierarchy = "made_on"
+    list_select_related = ["pledger", "story"]
+    inlines = [PledgeUpdateInline]
+
+    def save_formset(self, request, form, formset, change):
+        for inline_form in formset.forms:
+            inline_form.instance.publisher = request.user
+        super().save_formset(request, form, formset, change)
+
+
+@admin.register(PledgeUpdate)
+class PledgeUpdateAdmin(PublishableAdmin):
+    fields = [
+        "pledge",
+        "verdict",
+        "claimed_by",
+        ("as_of", "as_of_precision", "as_of_end"),
+        "evidence",
+        "words",
+        "source",
+        "status",
+        "correction_note",
+        "loaded_version",
+        "corrected_at",
+        "published_at",
+        "first_published_at",
+        "published_by",
+        "created_at",
+        "updated_at",
+    ]
+    readonly_fields = [*PublishableAdmin.readonly_fields, "corrected_at"]
+    list_display = ["pledge", "verdict", "claimed_by", "as_of", "status"]
+    list_filter = ["status", "verdict", "pledge__story"]
+    search_fields = ["evidence", "words", "pledge__promise", "pledge__pledger__name"]
+    autocomplete_fields = ["pledge", "claimed_by", "source"]
+    date_hierarchy = "as_of"
+    list_select_related = ["pledge__pledger", "claimed_by"]
+
+
+@admin.register(Part)
+class PartAdmin(PublishableAdmin):
+    """Who's who: a stakeholder's group and part in one story (stakeholders are shared)."""
+
+    fields = [
+        "story",
+        "stakeholder",
+        "group",
+        "part",
+        "position",
+        "status",
+        "loaded_version",
+        "published_at",
+        "first_published_at",
+        "published_by",
+        "created_at",
+        "updated_at",
+    ]
+    list_display = ["stakeholder", "group", "part", "story", "status"]
+    list_filter = ["status", "story", "group"]
+    search_fields = ["stakeholder__name", "part"]
+    autocomplete_fields = ["story", "stakeholder"]
+    list_select_related = ["stakeholder", "story"]

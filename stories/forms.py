@@ -179,6 +179,7 @@ class StatementForm(EditorialForm):
             "method",
             "source",
             "event",
+            "key_moment",
             "status",
             "correction_note",
         ]

@@ -319,13 +319,33 @@ class Story(Publishable):
     started_on_precision = models.CharField(
         max_length=5, choices=FIXED_PRECISIONS, default=Precision.DAY
     )
+    summary = models.TextField(
+        "the story so far",
+        blank=True,
+        help_text="Where the story stands, in a few sentences: readers see it first. "
+        "Paragraphs on separate lines. Date it below whenever you change it.",
+    )
+    summary_as_of = models.DateField(
+        "summary as of",
+        null=True,
+        blank=True,
+        help_text="The day the summary is true to, shown as “as of 12 May 2025”.",
+    )
     # The version readers see: it moves, in the same transaction, with every change they can see
     # (Story.log_changes) and with nothing else. Caches, ETags and the live poll derive from it.
     published_version = models.PositiveBigIntegerField(default=1, editable=False)
     published_version_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     precise_dates = [("started_on", "started_on_precision")]
-    public_fields = ["title", "slug", "standfirst", "started_on", "started_on_precision"]
+    public_fields = [
+        "title",
+        "slug",
+        "standfirst",
+        "started_on",
+        "started_on_precision",
+        "summary",
+        "summary_as_of",
+    ]
     change_subject = "story"
     # Only Story.log_changes writes these; an ordinary save never writes back a version it read.
     version_fields = {"published_version", "published_version_at"}
@@ -339,6 +359,11 @@ class Story(Publishable):
         constraints = [
             precision_constraint(
                 "started_on", "started_on_precision", "story_started_on_precision"
+            ),
+            models.CheckConstraint(
+                condition=Q(summary="") | Q(summary_as_of__isnull=False),
+                name="story_summary_is_dated",
+                violation_error_message="Give the date the summary is true to.",
             ),
         ]
 
@@ -357,6 +382,35 @@ class Story(Publishable):
     def get_absolute_url(self):
         return reverse("story", args=[self.slug])
 
+    def clean(self):
+        errors = {}
+        try:
+            super().clean()
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if self.summary.strip() and self.summary_as_of is None:
+            errors.setdefault("summary_as_of", []).append(
+                "Give the date the summary is true to: readers see “as of” that day."
+            )
+        today = timezone.localdate()
+        if self.summary_as_of is not None and self.summary_as_of > today:
+            errors.setdefault("summary_as_of", []).append(
+                f"This date is in the future; today is {today.day} {today:%B %Y}."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def summary_paragraphs(self):
+        return [line.strip() for line in self.summary.splitlines() if line.strip()]
+
+    @property
+    def summary_date(self):
+        """The summary's date as a PreciseDate (a day), or None when there is no summary."""
+        if not self.summary.strip() or self.summary_as_of is None:
+            return None
+        return PreciseDate(self.summary_as_of, Precision.DAY)
+
     def get_person_url(self, person):
         """A person's page within this story (people are shared; their pages are per story)."""
         return reverse("stakeholder", args=[self.slug, person.slug])
@@ -374,6 +428,13 @@ class Story(Publishable):
     def get_embed_url(self):
         """The story's timeline as a widget for other sites."""
         return reverse("embed-timeline", args=[self.slug])
+
+    def get_pledges_url(self):
+        """The story's pledge tracker."""
+        return reverse("pledges", args=[self.slug])
+
+    def get_whos_who_url(self):
+        return reverse("whos-who", args=[self.slug])
 
     @property
     def started(self):
@@ -472,11 +533,14 @@ class Change(models.Model):
         SOURCE = "source", "Source"
         ORDER = "order", "Order"
         ROLE = "role", "Role"
+        PLEDGE = "pledge", "Pledge"
+        PLEDGE_UPDATE = "pledge_update", "Pledge status"
+        PART = "part", "Who’s who"
 
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="changes")
     version = models.PositiveBigIntegerField(help_text="The story's published version it made.")
     action = models.CharField(max_length=10, choices=Action)
-    subject = models.CharField(max_length=12, choices=Subject)
+    subject = models.CharField(max_length=20, choices=Subject)
     object_id = models.PositiveBigIntegerField()
     summary = models.CharField(
         max_length=300, help_text="What the item was, as readers saw it, e.g. “Statement by …”."
@@ -564,6 +628,11 @@ class Stakeholder(SharedRecord, Versioned):
             *NegotiationEvent.objects.published()
             .filter(participants=self)
             .values_list("story_id", flat=True),
+            *Pledge.objects.published().filter(pledger=self).values_list("story_id", flat=True),
+            *PledgeUpdate.objects.published()
+            .filter(claimed_by=self)
+            .values_list("pledge__story_id", flat=True),
+            *Part.objects.published().filter(stakeholder=self).values_list("story_id", flat=True),
         }
 
 
@@ -623,6 +692,10 @@ class Source(SharedRecord, Versioned, DatedWithPrecision):
             .filter(source=self)
             .values_list("series__story_id", flat=True),
             *Order.objects.published().filter(source=self).values_list("story_id", flat=True),
+            *Pledge.objects.published().filter(source=self).values_list("story_id", flat=True),
+            *PledgeUpdate.objects.published()
+            .filter(source=self)
+            .values_list("pledge__story_id", flat=True),
             *(
                 story_id
                 for role in Role.objects.published()
@@ -651,8 +724,20 @@ class TimelineItem:
         # The permalink views are named after the kinds ("statement", "event").
         return reverse(self.timeline_kind, args=[self.story.slug, self.pk])
 
+    def get_timeline_url(self):
+        """Its place in the story's timeline: the page that starts with it, scrolled to it."""
+        from .timeline import Cursor  # the timeline module reads these models
 
-class NegotiationEventQuerySet(PublishedQuerySet):
+        return f"{self.story.get_absolute_url()}?before={Cursor.above(self)}#{self.dom_id}"
+
+
+class KeyMomentsQuerySet(PublishedQuerySet):
+    def key_moments(self, story):
+        """A story's published items that editors marked as key moments, with their story."""
+        return self.published().filter(story=story).exclude(key_moment="").select_related("story")
+
+
+class NegotiationEventQuerySet(KeyMomentsQuerySet):
     def for_timeline(self, story):
         """A story's published events, newest first, with what the timeline shows of each."""
         return (
@@ -692,6 +777,12 @@ class NegotiationEvent(TimelineItem, Correctable, Publishable):
     participants = models.ManyToManyField(Stakeholder, blank=True, related_name="events")
     place = models.CharField(max_length=200, blank=True)
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="events")
+    key_moment = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="To list it among the story’s key moments, name it here in a line, e.g. "
+        "“FirstGroup orders 14 trains”. Leave empty otherwise.",
+    )
 
     precise_dates = [("happened_on", "happened_on_precision")]
     corrected_fields = [
@@ -704,7 +795,13 @@ class NegotiationEvent(TimelineItem, Correctable, Publishable):
         "place",
         "source_id",
     ]
-    public_fields = [*corrected_fields, "story_id", "correction_note", "corrected_at"]
+    public_fields = [
+        *corrected_fields,
+        "story_id",
+        "key_moment",
+        "correction_note",
+        "corrected_at",
+    ]
     change_subject = timeline_kind = "event"
     timeline_rank = 0
 
@@ -760,7 +857,7 @@ class NegotiationEvent(TimelineItem, Correctable, Publishable):
         return self.precise("happened_on", "happened_on_precision")
 
 
-class StatementQuerySet(PublishedQuerySet):
+class StatementQuerySet(KeyMomentsQuerySet):
     def for_timeline(self, story):
         """A story's published statements, newest first, with speaker, source and event."""
         return (
@@ -838,6 +935,12 @@ class Statement(TimelineItem, Correctable, Publishable):
         blank=True,
         related_name="statements",
     )
+    key_moment = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="To list it among the story’s key moments, name it here in a line, e.g. "
+        "“FirstGroup orders 14 trains”. Leave empty otherwise.",
+    )
 
     precise_dates = [("said_on", "said_on_precision")]
     corrected_fields = [
@@ -851,7 +954,14 @@ class Statement(TimelineItem, Correctable, Publishable):
         "method",
         "source_id",
     ]
-    public_fields = [*corrected_fields, "story_id", "event_id", "correction_note", "corrected_at"]
+    public_fields = [
+        *corrected_fields,
+        "story_id",
+        "event_id",
+        "key_moment",
+        "correction_note",
+        "corrected_at",
+    ]
     change_subject = timeline_kind = "statement"
     timeline_rank = 1
 
@@ -1558,3 +1668,415 @@ class Role(Publishable):
                 ],
                 using=using,
             )
+
+
+class Verdict(models.TextChoices):
+    """Where a pledge stands, as a source shows it."""
+
+    KEPT = "kept", "Kept"
+    IN_PROGRESS = "in_progress", "In progress"
+    BROKEN = "broken", "Broken"
+    UNCLEAR = "unclear", "Unclear"
+
+
+class PledgeQuerySet(PublishedQuerySet):
+    def for_story(self, story):
+        """
+        A story's published pledges, oldest first, with who made them, their source and their
+        published status changes (`shown_updates`, oldest first, each with its source).
+        """
+        return (
+            self.published()
+            .filter(story=story)
+            .select_related("story", "pledger", "source")
+            .prefetch_related(
+                models.Prefetch(
+                    "updates",
+                    queryset=PledgeUpdate.objects.published().for_pledge_page(),
+                    to_attr="shown_updates",
+                )
+            )
+            .order_by("made_on", "pk")
+        )
+
+
+class Pledge(Correctable, Publishable):
+    """
+    A promise a stakeholder made in a story (to protect the factory, to keep jobs, to deliver
+    orders), or an ask a campaign made of others: who, when, their words where the source has
+    them, what was promised and the source. Where it stands is told by its status changes
+    (PledgeUpdate), each dated and sourced; nothing about it is ever overwritten.
+    """
+
+    class Kind(models.TextChoices):
+        PROMISE = "promise", "Promise"
+        ASK = "ask", "Ask"
+
+    # In a story's feed beside statements, events and orders: after them on the same day.
+    timeline_kind = change_subject = "pledge"
+    timeline_rank = -2
+
+    story = models.ForeignKey(Story, on_delete=models.PROTECT, related_name="pledges")
+    kind = models.CharField(
+        max_length=8,
+        choices=Kind,
+        default=Kind.PROMISE,
+        help_text="A promise they made, or an ask (a demand a campaign made of others).",
+    )
+    pledger = models.ForeignKey(
+        Stakeholder, on_delete=models.PROTECT, related_name="pledges", verbose_name="who made it"
+    )
+    pledger_role = models.CharField(
+        "their role at the time",
+        max_length=200,
+        blank=True,
+        help_text="Their role when they made it, which may differ from their role today.",
+    )
+    promise = models.CharField(
+        "what was promised",
+        max_length=300,
+        help_text="In a line, in the newsroom’s words: “To protect the factory and its jobs”.",
+    )
+    words = models.TextField(
+        "their words",
+        blank=True,
+        help_text="Verbatim, as the source has them; empty when the source only reports it. "
+        "Paragraphs on separate lines.",
+    )
+    context = models.TextField(
+        blank=True, help_text="How the source reports it, or what readers need to know."
+    )
+    made_on = models.DateField("made on")
+    made_on_precision = models.CharField(max_length=6, choices=Precision, default=Precision.DAY)
+    made_on_end = models.DateField(
+        "made by",
+        null=True,
+        blank=True,
+        help_text="For a period only: the last day it may have been made.",
+    )
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="pledges")
+
+    precise_dates = [("made_on", "made_on_precision")]
+    corrected_fields = [
+        "kind",
+        "pledger_id",
+        "pledger_role",
+        "promise",
+        "words",
+        "context",
+        "made_on",
+        "made_on_precision",
+        "made_on_end",
+        "source_id",
+    ]
+    public_fields = [*corrected_fields, "story_id", "correction_note", "corrected_at"]
+
+    objects = PledgeQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["story", "made_on", "pk"]
+        constraints = [
+            precision_constraint(
+                "made_on", "made_on_precision", "pledge_made_on_precision", end_field="made_on_end"
+            ),
+            models.CheckConstraint(
+                condition=Q(promise__regex=r"\S"),
+                name="pledge_promise_not_blank",
+                violation_error_message="Say what was promised.",
+            ),
+        ]
+        indexes = [models.Index(fields=["story", "status", "made_on"])]
+
+    def __str__(self):
+        return self.change_summary()
+
+    def get_absolute_url(self):
+        return reverse("pledge", args=[self.story.slug, self.pk])
+
+    def change_summary(self):
+        who = self.pledger.name if self.pledger_id else "(nobody)"
+        return f"{self.get_kind_display()} by {who}: {self.promise}"
+
+    @property
+    def dom_id(self):
+        return f"pledge-{self.pk}"
+
+    @property
+    def when(self):
+        return self.precise("made_on", "made_on_precision")
+
+    @property
+    def paragraphs(self):
+        return [line.strip() for line in self.words.splitlines() if line.strip()]
+
+    @property
+    def made_by(self):
+        """“Alan Strickland, MP for …”: who made it, with their role at the time."""
+        role = f", {self.pledger_role}" if self.pledger_role else ""
+        return f"{self.pledger.name}{role}"
+
+    @property
+    def teaser(self):
+        """One line for a link to it: who, what and when, and where it stands."""
+        status = self.status_text
+        return f"{self.made_by}, {self.when}: {self.promise}. {status}."
+
+    def citation(self, permalink):
+        """A ready-to-copy citation: who promised what and when, its source, and `permalink`."""
+        words = f" “{' '.join(self.paragraphs)}”" if self.words else ""
+        return (
+            f"{self.made_by}, {self.when}: {self.promise}.{words}\n"
+            f"Source: {self.source.citation()}\n"
+            f"Story dashboard, {self.story.title}: {permalink}"
+        )
+
+    @property
+    def updates_shown(self):
+        """Its published status changes, oldest first (prefetched by PledgeQuerySet.for_story)."""
+        try:
+            return self.shown_updates
+        except AttributeError:
+            self.shown_updates = list(
+                PledgeUpdate.objects.published().filter(pledge=self).for_pledge_page()
+            )
+            return self.shown_updates
+
+    @property
+    def standing(self):
+        """
+        The newsroom's latest status of the pledge: its latest status change that is not
+        someone's own claim, or None while it has none. A claim never stands as the status.
+        """
+        assessed = [update for update in self.updates_shown if not update.is_claim]
+        return assessed[-1] if assessed else None
+
+    @property
+    def latest_claim(self):
+        """Someone's own claim about it made after the newsroom's latest status, if any."""
+        standing = self.standing
+        claims = [update for update in self.updates_shown if update.is_claim]
+        if not claims:
+            return None
+        if standing is not None and claims[-1].sort_key < standing.sort_key:
+            return None
+        return claims[-1]
+
+    @property
+    def status_text(self):
+        """“Status: in progress (as of October 2025)”, or that none is given yet."""
+        standing = self.standing
+        if standing is None:
+            return "No status yet"
+        return f"Status: {standing.get_verdict_display().lower()} (as of {standing.when})"
+
+
+class PledgeUpdateQuerySet(PublishedQuerySet):
+    def published(self):
+        """Published status changes of published pledges: the ones readers may see."""
+        return self.filter(status=Status.PUBLISHED, pledge__status=Status.PUBLISHED)
+
+    def for_pledge_page(self):
+        """Oldest first, with their sources and whose claim they are."""
+        return self.select_related("source", "claimed_by").order_by("as_of", "pk")
+
+
+class PledgeUpdate(Correctable, Publishable):
+    """
+    A change in where a pledge stands, as one source shows it, dated and sourced: kept, in
+    progress, broken or unclear, with the evidence. When the source is someone's own account
+    (the pledger saying they kept it), it is their claim, and says so: `claimed_by`.
+    """
+
+    timeline_kind = change_subject = "pledge_update"
+    timeline_rank = -3
+
+    pledge = models.ForeignKey(Pledge, on_delete=models.PROTECT, related_name="updates")
+    verdict = models.CharField("status", max_length=12, choices=Verdict)
+    claimed_by = models.ForeignKey(
+        Stakeholder,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pledge_claims",
+        verbose_name="whose claim",
+        help_text="When the source is someone’s own account (“Strickland says he kept it”), "
+        "who makes the claim. Empty when it is the newsroom’s reading of the source.",
+    )
+    as_of = models.DateField("as of")
+    as_of_precision = models.CharField(max_length=6, choices=Precision, default=Precision.DAY)
+    as_of_end = models.DateField(
+        "as of no later than",
+        null=True,
+        blank=True,
+        help_text="For a period only: the last day it may have been.",
+    )
+    evidence = models.TextField(
+        help_text="What the source shows, in the newsroom’s words, saying whose account it is."
+    )
+    words = models.TextField(
+        "words from the source",
+        blank=True,
+        help_text="Verbatim, where the evidence quotes the source.",
+    )
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="pledge_updates")
+
+    precise_dates = [("as_of", "as_of_precision")]
+    corrected_fields = [
+        "verdict",
+        "claimed_by_id",
+        "as_of",
+        "as_of_precision",
+        "as_of_end",
+        "evidence",
+        "words",
+        "source_id",
+    ]
+    public_fields = [*corrected_fields, "pledge_id", "correction_note", "corrected_at"]
+
+    objects = PledgeUpdateQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "pledge status change"
+        ordering = ["pledge", "as_of", "pk"]
+        constraints = [
+            precision_constraint(
+                "as_of", "as_of_precision", "pledge_update_as_of_precision", end_field="as_of_end"
+            ),
+            models.CheckConstraint(
+                condition=Q(evidence__regex=r"\S"),
+                name="pledge_update_evidence_not_blank",
+                violation_error_message="Give the evidence for the status.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.change_summary()
+
+    def get_absolute_url(self):
+        """Its line in its pledge's history."""
+        return f"{self.pledge.get_absolute_url()}#{self.dom_id}"
+
+    def change_summary(self):
+        who = self.pledge.pledger.name if self.pledge_id else "(no pledge)"
+        verdict = self.get_verdict_display().lower()
+        claim = f", says {self.claimed_by.name}" if self.claimed_by_id else ""
+        return f"Pledge by {who} {verdict}{claim}, {self.when}"
+
+    @property
+    def is_claim(self):
+        return self.claimed_by_id is not None
+
+    @property
+    def verdict_text(self):
+        """“In progress”, or for a claim “Kept, says Alan Strickland”."""
+        verdict = self.get_verdict_display()
+        return f"{verdict}, says {self.claimed_by.name}" if self.is_claim else verdict
+
+    @property
+    def dom_id(self):
+        return f"pledge-update-{self.pk}"
+
+    @property
+    def story(self):
+        return self.pledge.story
+
+    @property
+    def when(self):
+        return self.precise("as_of", "as_of_precision")
+
+    @property
+    def sort_key(self):
+        return (self.as_of, self.pk)
+
+    @property
+    def change_story_id(self):
+        return self.pledge.story_id
+
+    def public_state(self):
+        """Readers see a status change only once its pledge is published too."""
+        return super().public_state() if self.pledge.is_published else None
+
+
+class PartQuerySet(PublishedQuerySet):
+    def whos_who(self, story):
+        """The story's published who's who, by group, then position, with each stakeholder."""
+        group_order = models.Case(
+            *[
+                models.When(group=value, then=index)
+                for index, value in enumerate(Part.Group.values)
+            ],
+            output_field=models.IntegerField(),
+        )
+        return (
+            self.published()
+            .filter(story=story)
+            .select_related("stakeholder")
+            .order_by(group_order, "position", "stakeholder__name")
+        )
+
+
+class Part(Publishable):
+    """
+    A stakeholder's part in one story: the group the story's who's who lists them under, and a
+    line on what they did in it. Stakeholders are shared across stories; their parts are not.
+    """
+
+    class Group(models.TextChoices):
+        GOVERNMENT = "government", "Government"
+        COMPANY = "company", "The company"
+        UNIONS = "unions", "Unions"
+        PARLIAMENT = "parliament", "Parliament"
+        LOCAL = "local", "Local leaders"
+        CAMPAIGN = "campaign", "Campaign"
+        CUSTOMERS = "customers", "Customers"
+        OTHERS = "others", "Regulators, industry and others"
+
+    story = models.ForeignKey(Story, on_delete=models.PROTECT, related_name="parts")
+    stakeholder = models.ForeignKey(Stakeholder, on_delete=models.PROTECT, related_name="parts")
+    group = models.CharField(max_length=12, choices=Group)
+    part = models.CharField(
+        "their part in this story",
+        max_length=300,
+        help_text="One line: “Pledged in July 2024 to protect the factory; joined the Prime "
+        "Minister when the FirstGroup order was announced.”",
+    )
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Order within the group: lower first."
+    )
+
+    public_fields = ["story_id", "stakeholder_id", "group", "part", "position"]
+    change_subject = "part"
+
+    objects = PartQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "who’s who entry"
+        verbose_name_plural = "who’s who"
+        ordering = ["story", "group", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["story", "stakeholder"],
+                name="one_part_per_stakeholder_per_story",
+                violation_error_message="This person or organisation is already in this "
+                "story’s who’s who.",
+            ),
+            models.CheckConstraint(
+                condition=Q(part__regex=r"\S"),
+                name="part_not_blank",
+                violation_error_message="Say what their part in the story is.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.change_summary()
+
+    def change_summary(self):
+        who = self.stakeholder.name if self.stakeholder_id else "(nobody)"
+        return f"Who’s who: {who} ({self.get_group_display()})"
+
+    @property
+    def dom_id(self):
+        return f"part-{self.pk}"

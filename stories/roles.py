@@ -24,10 +24,22 @@ EDITORIAL_MODELS = [
     "datapoint",
     "order",
     "role",
+    "pledge",
+    "pledgeupdate",
+    "part",
 ]
 # Editors may delete these while they are drafts never published (stories.admin.PublishableAdmin
 # checks Publishable.was_ever_published).
-DELETABLE_DRAFTS = ["statement", "negotiationevent", "datapoint", "order", "role"]
+DELETABLE_DRAFTS = [
+    "statement",
+    "negotiationevent",
+    "datapoint",
+    "order",
+    "role",
+    "pledge",
+    "pledgeupdate",
+    "part",
+]
 
 
 def editors_group():

@@ -11,6 +11,9 @@ from .models import (
     DataPoint,
     NegotiationEvent,
     Order,
+    Part,
+    Pledge,
+    PledgeUpdate,
     Publishable,
     Role,
     Series,
@@ -53,7 +56,8 @@ def participants_changed(sender, instance, action, reverse, pk_set, using, **kwa
 
 
 def connect():
-    for model in (Story, Statement, NegotiationEvent, Series, DataPoint, Order, Role):
+    models = (Story, Statement, NegotiationEvent, Series, DataPoint, Order, Role, Pledge)
+    for model in (*models, PledgeUpdate, Part):
         post_delete.connect(
             published_row_deleted, sender=model, dispatch_uid=f"log-delete-{model.__name__}"
         )

@@ -58,6 +58,12 @@ class Cursor:
         return cls(*sort_key(item))
 
     @classmethod
+    def above(cls, item):
+        """The position just above `item`: the page after it starts with the item itself."""
+        date, kind, pk = sort_key(item)
+        return cls(date, kind, pk + 1)
+
+    @classmethod
     def parse(cls, text):
         """Read a cursor such as `2024-09-27.s.12`; raise InvalidCursor for anything else."""
         try:
