@@ -1,12 +1,12 @@
 """
-schema.org JSON-LD for stories, statements, events and figure series.
+schema.org JSON-LD for stories, statements, events, pledges and figure series.
 
 Builders return plain dicts; the `json_ld` template tag (dashboard/templatetags/open_data.py)
 serialises them into a script element that no stored text can break out of. Dates keep their
 precision: a statement known only to the month says "2024-09", never "2024-09-01".
 """
 
-from stories.models import NegotiationEvent, Series, Stakeholder, Statement, Story
+from stories.models import NegotiationEvent, Pledge, Series, Stakeholder, Statement, Story
 
 from .charts import Chart
 
@@ -100,6 +100,44 @@ def event(event, request=None):
     return data
 
 
+def pledge(pledge, request=None):
+    """
+    A pledge as a schema.org Claim by the pledger, with each published status change as a
+    Review rated by its status: by the newsroom, or, for someone's own claim, by them.
+    """
+    data = {
+        "@context": CONTEXT,
+        "@type": "Claim",
+        "name": pledge.promise,
+        "text": " ".join(pledge.paragraphs) or pledge.promise,
+        "author": party(pledge.pledger, pledge.pledger_role),
+        "dateCreated": pledge.when.machine_readable,
+        "url": absolute(request, pledge.get_absolute_url()),
+        "appearance": source(pledge.source),
+        "isPartOf": {
+            "@type": "NewsArticle",
+            "url": absolute(request, pledge.story.get_absolute_url()),
+        },
+    }
+    reviews = [status_review(update, request) for update in pledge.updates_shown]
+    if reviews:
+        data["review"] = reviews
+    return data
+
+
+def status_review(update, request=None):
+    """A pledge's status change as a Review whose rating names the status."""
+    return {
+        "@type": "Review",
+        "url": absolute(request, update.get_absolute_url()),
+        "datePublished": update.when.machine_readable,
+        "reviewRating": {"@type": "Rating", "alternateName": update.get_verdict_display()},
+        "reviewBody": update.evidence,
+        "author": party(update.claimed_by) if update.is_claim else PUBLISHER,
+        "isBasedOn": source(update.source),
+    }
+
+
 def dataset(series, points=None, request=None):
     """A figure series as a Dataset; `points` are its published points, oldest first."""
     data = {
@@ -161,7 +199,8 @@ def chart_dataset(chart, request=None):
 
 
 def for_object(value, request=None):
-    """The JSON-LD for a story, statement, event, series or chart; dicts and lists pass through."""
+    """The JSON-LD for a story, statement, event, pledge, series or chart; dicts and lists pass
+    through."""
     build = BUILDERS.get(type(value))
     return build(value, request=request) if build else value
 
@@ -169,6 +208,7 @@ def for_object(value, request=None):
 BUILDERS = {
     Statement: quotation,
     NegotiationEvent: event,
+    Pledge: pledge,
     Series: dataset,
     Story: story,
     Chart: chart_dataset,

@@ -4,7 +4,18 @@ from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.urls import path
 from django.views.generic import TemplateView
 
-from . import corrections, embeds, exports, feeds, figures, following, health, oembed, views
+from . import (
+    corrections,
+    embeds,
+    exports,
+    feeds,
+    figures,
+    following,
+    health,
+    oembed,
+    pledges,
+    views,
+)
 from .api import api
 from .reading import site_view, story_view
 from .sitemaps import sitemaps
@@ -14,11 +25,14 @@ urlpatterns = [
     path("", views.story_list, name="story-list"),
     path("stories/<slug:slug>/", views.story, name="story"),
     path("stories/<slug:slug>/updates/", views.updates, name="story-updates"),
+    path("stories/<slug:slug>/people/", views.whos_who_page, name="whos-who"),
     path(
         "stories/<slug:slug>/people/<slug:stakeholder_slug>/",
         views.stakeholder,
         name="stakeholder",
     ),
+    path("stories/<slug:slug>/pledges/", pledges.pledges, name="pledges"),
+    path("stories/<slug:slug>/pledges/<int:pk>/", pledges.pledge, name="pledge"),
     path("stories/<slug:slug>/statements/<int:pk>/", views.statement, name="statement"),
     path("stories/<slug:slug>/events/<int:pk>/", views.event, name="event"),
     path("stories/<slug:slug>/corrections/", corrections.corrections, name="story-corrections"),

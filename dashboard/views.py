@@ -8,8 +8,17 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseStopPolling, push_url, trigger_client_event
 
 from stories.changes import difference
-from stories.models import NegotiationEvent, Role, Statement, Story
-from stories.timeline import key_figures, last_updated, page, people_in
+from stories.models import NegotiationEvent, Part, Pledge, PledgeUpdate, Role, Statement, Story
+from stories.timeline import (
+    LATEST,
+    key_figures,
+    key_moments,
+    last_updated,
+    latest,
+    page,
+    people_on_record,
+    whos_who,
+)
 
 from .charts import charts_for_story
 from .filters import FILTER_NAMES, OlderItems, TimelineFilter
@@ -99,12 +108,29 @@ def story(request, slug):
             query = form.query_string()
             push_url(response, story.get_absolute_url() + (f"?{query}" if query else ""))
         return response
+    context.update(first_screen(story, form, timeline_page))
     context["charts"] = charts_for_story(story)
     books = [chart.book for chart in context["charts"] if chart.is_order_book]
     context["figures"] = key_figures(story, book=books[0] if books else None)
     context["last_updated"] = last_updated(story)
     context["story_url"] = request.build_absolute_uri(story.get_absolute_url())
     return render(request, STORY, context, status=status)
+
+
+def first_screen(story, form, timeline_page):
+    """
+    What the story page shows above its charts and timeline, besides the key figures: the
+    story so far and its key moments, the latest items (the top of the timeline when the page
+    shows it unfiltered, so it costs no query), the pledge tracker and the who's who.
+    """
+    top = not (form.is_filtered or timeline_page.after or timeline_page.by_relevance)
+    return {
+        "key_moments": key_moments(story),
+        "latest_items": timeline_page.items[:LATEST] if top else latest(story),
+        "latest_on_page": top,
+        "pledges": list(Pledge.objects.for_story(story)),
+        "whos_who": whos_who(story),
+    }
 
 
 # The poll's one parameter, checked by a form field (a form per poll costs a third of the
@@ -157,6 +183,13 @@ def changed(request, slug, since):
         new_count=len(difference_now.new),
         figures=key_figures(story),
     )
+    # The first screen's parts that read differently now, swapped in on open pages.
+    if difference_now.new:
+        context["latest_items"] = latest(story)
+    if difference_now.story_changed or difference_now.key_moments_changed:
+        context.update(refresh_so_far=True, key_moments=key_moments(story))
+    if difference_now.pledges_changed:
+        context.update(refresh_pledges=True, pledges=list(Pledge.objects.for_story(story)))
     response = render(request, f"{STORY}#updates", context)
     patch_cache_control(response, public=True, max_age=settings.TIMELINE_POLL_SECONDS)
     return trigger_client_event(response, STORY_CHANGED)
@@ -167,7 +200,7 @@ def changed(request, slug, since):
 @story_view
 def stakeholder(request, slug, stakeholder_slug):
     story = request.story
-    person = get_object_or_404(people_in(story), slug=stakeholder_slug)
+    person = get_object_or_404(people_on_record(story), slug=stakeholder_slug)
     statements = Statement.objects.for_timeline(story).filter(speaker=person)
     events = NegotiationEvent.objects.for_timeline(story).filter(participants=person)
     older = OlderItems(request.GET)
@@ -179,6 +212,14 @@ def stakeholder(request, slug, stakeholder_slug):
         "person": person,
         "recorded_roles": list(Role.objects.of(person)),
         "roles": roles_over_time(story, person),
+        "part": Part.objects.whos_who(story).filter(stakeholder=person).first(),
+        "pledges": list(Pledge.objects.for_story(story).filter(pledger=person)),
+        "claims": list(
+            PledgeUpdate.objects.published()
+            .filter(pledge__story=story, claimed_by=person)
+            .select_related("pledge__pledger", "pledge__story", "source", "claimed_by")
+            .order_by("as_of", "pk")
+        ),
         "person_url": request.build_absolute_uri(story.get_person_url(person)),
         "timeline": timeline_page,
         "bad_cursor": status == 400,
@@ -190,6 +231,19 @@ def stakeholder(request, slug, stakeholder_slug):
         context["continues"] = True
         return render(request, template_for(request, ITEMS, "timeline-page"), context, status)
     return render(request, "dashboard/stakeholder.html", context, status=status)
+
+
+@require_safe
+@story_view(shared=representation)
+def whos_who_page(request, slug):
+    """The story's who's who: its people and organisations by group, with their parts."""
+    story = request.story
+    context = {
+        "story": story,
+        "groups": whos_who(story),
+        "page_url": request.build_absolute_uri(story.get_whos_who_url()),
+    }
+    return render(request, "dashboard/whos_who.html", context)
 
 
 def roles_over_time(story, person):

@@ -724,6 +724,11 @@ class TimelineItem:
         # The permalink views are named after the kinds ("statement", "event").
         return reverse(self.timeline_kind, args=[self.story.slug, self.pk])
 
+    @property
+    def moment(self):
+        """How lists of moments name it: its key-moment line, else its headline."""
+        return self.key_moment or self.headline
+
     def get_timeline_url(self):
         """Its place in the story's timeline: the page that starts with it, scrolled to it."""
         from .timeline import Cursor  # the timeline module reads these models
@@ -827,6 +832,11 @@ class NegotiationEvent(TimelineItem, Correctable, Publishable):
         indexes = [models.Index(fields=["story", "status", "-happened_on"])]
 
     def __str__(self):
+        return self.title
+
+    @property
+    def headline(self):
+        """One line naming it in a list: its title."""
         return self.title
 
     @property
@@ -1022,6 +1032,12 @@ class Statement(TimelineItem, Correctable, Publishable):
             f"Source: {self.source.citation()}\n"
             f"Story dashboard, {self.story.title}: {permalink}"
         )
+
+    @property
+    def headline(self):
+        """One line naming it in a list: who said it and the quote's first words."""
+        quote = Truncator(" ".join(self.paragraphs)).words(16)
+        return f"{self.speaker.name}: “{quote}”"
 
     @property
     def teaser(self):

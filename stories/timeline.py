@@ -19,6 +19,9 @@ from .models import (
     DataPoint,
     NegotiationEvent,
     Order,
+    Part,
+    Pledge,
+    PledgeUpdate,
     Stakeholder,
     Statement,
     figures_by_date,
@@ -243,6 +246,54 @@ def people_in(story):
         story=story, participants=OuterRef("pk")
     )
     return Stakeholder.objects.filter(Exists(speaks) | Exists(takes_part))
+
+
+def people_on_record(story):
+    """
+    Stakeholders with any published part in the story: what they said, the events they took
+    part in, the pledges they made or claimed kept, and the story's who's who. Each has a page
+    in the story.
+    """
+    pledged = Pledge.objects.published().filter(story=story, pledger=OuterRef("pk"))
+    claimed = PledgeUpdate.objects.published().filter(
+        pledge__story=story, claimed_by=OuterRef("pk")
+    )
+    listed = Part.objects.published().filter(story=story, stakeholder=OuterRef("pk"))
+    speaks = Statement.objects.published().filter(story=story, speaker=OuterRef("pk"))
+    takes_part = NegotiationEvent.objects.published().filter(
+        story=story, participants=OuterRef("pk")
+    )
+    return Stakeholder.objects.filter(
+        Exists(speaks) | Exists(takes_part) | Exists(pledged) | Exists(claimed) | Exists(listed)
+    )
+
+
+def key_moments(story):
+    """The story's key moments, oldest first: the statements and events editors marked key."""
+    return sorted(
+        [*Statement.objects.key_moments(story), *NegotiationEvent.objects.key_moments(story)],
+        key=sort_key,
+    )
+
+
+LATEST = 3
+
+
+def latest(story, size=LATEST):
+    """The story's newest published statements and events, newest first."""
+    return page(
+        Statement.objects.for_timeline(story),
+        NegotiationEvent.objects.for_timeline(story),
+        size=size,
+    ).items
+
+
+def whos_who(story):
+    """The story's who's who: [(group label, [Part, …])], in the groups' order."""
+    groups = {}
+    for part in Part.objects.whos_who(story):
+        groups.setdefault(part.get_group_display(), []).append(part)
+    return list(groups.items())
 
 
 def people_named_in(story):

@@ -11,6 +11,9 @@ from stories.models import (
     DataPoint,
     NegotiationEvent,
     Order,
+    Part,
+    Pledge,
+    PledgeUpdate,
     Role,
     Series,
     Source,
@@ -129,3 +132,40 @@ def role(stakeholder, **fields):
         "status": Status.PUBLISHED,
     }
     return Role.objects.create(**{**values, **fields})
+
+
+def pledge(story, **fields):
+    values = {
+        "story": story,
+        "pledger": fields.pop("pledger", None) or stakeholder(),
+        "pledger_role": "Test Candidate",
+        "promise": "To test the factory",
+        "words": "I promise to test the factory.",
+        "made_on": datetime.date(2024, 7, 5),
+        "source": fields.pop("source", None) or source(),
+        "status": Status.PUBLISHED,
+    }
+    return Pledge.objects.create(**{**values, **fields})
+
+
+def pledge_update(pledge, **fields):
+    values = {
+        "pledge": pledge,
+        "verdict": "in_progress",
+        "as_of": datetime.date(2024, 10, 21),
+        "evidence": "Test evidence: talks go on.",
+        "source": fields.pop("source", None) or source(),
+        "status": Status.PUBLISHED,
+    }
+    return PledgeUpdate.objects.create(**{**values, **fields})
+
+
+def part(story, stakeholder, **fields):
+    values = {
+        "story": story,
+        "stakeholder": stakeholder,
+        "group": Part.Group.GOVERNMENT,
+        "part": "Test part in the story.",
+        "status": Status.PUBLISHED,
+    }
+    return Part.objects.create(**{**values, **fields})
