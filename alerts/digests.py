@@ -9,15 +9,17 @@ querysets say whether readers may still see it. A draft never appears in the log
 names anything a draft held.
 
 - **New**: statements and events published in the range (first published, or published again
-  after a withdrawal) that readers still see; figures and charts likewise.
+  after a withdrawal) that readers still see; figures, charts, pledges and pledges' status
+  changes likewise.
 - **Corrected**: items readers had seen, changed with a public correction note.
 - **Withdrawn**: items readers had seen and no longer do, named as readers saw them, with the
   note; story followers only (the log names a withdrawn item as readers saw it, not who it
   involved, and the draft it went back to may have changed since).
 
-A person's followers get the new and corrected statements of that person and the events they
-take part in. A change readers see but no one would call news (a typo fixed in a person's role,
-a figure's series renamed) moves the follower on without an email.
+A person's followers get the new and corrected statements of that person, the events they
+take part in, their pledges and the status changes of those pledges (and their own claims).
+A change readers see but no one would call news (a typo fixed in a person's role, a figure's
+series renamed) moves the follower on without an email.
 
 Idempotency. Followers go out in batches of DIGEST_BATCH_SIZE. A batch is one transaction: its
 followers' rows are locked (FOR UPDATE SKIP LOCKED, so two runs never take the same follower,
@@ -52,7 +54,15 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from stories.models import Change, DataPoint, NegotiationEvent, Series, Statement
+from stories.models import (
+    Change,
+    DataPoint,
+    NegotiationEvent,
+    Pledge,
+    PledgeUpdate,
+    Series,
+    Statement,
+)
 
 from . import mail, services
 from .models import Follow, Follower
@@ -71,6 +81,8 @@ SUBJECTS = {
     Change.Subject.EVENT,
     Change.Subject.POINT,
     Change.Subject.SERIES,
+    Change.Subject.PLEDGE,
+    Change.Subject.PLEDGE_UPDATE,
 }
 
 
@@ -145,6 +157,13 @@ def news(story, since, until):
             .select_related("series", "source"),
         ),
         (Change.Subject.SERIES, Series.objects.published().filter(story=story)),
+        (Change.Subject.PLEDGE, Pledge.objects.for_story(story)),
+        (
+            Change.Subject.PLEDGE_UPDATE,
+            PledgeUpdate.objects.published()
+            .filter(pledge__story=story)
+            .select_related("pledge__pledger", "pledge__story", "source", "claimed_by"),
+        ),
     ):
         wanted = ids(subject)
         if wanted:
@@ -199,6 +218,10 @@ def involved(item):
         return frozenset({item.speaker_id})
     if isinstance(item, NegotiationEvent):
         return frozenset(person.pk for person in item.participants.all())
+    if isinstance(item, Pledge):
+        return frozenset({item.pledger_id})
+    if isinstance(item, PledgeUpdate):
+        return frozenset({item.pledge.pledger_id, item.claimed_by_id} - {None})
     return frozenset()
 
 

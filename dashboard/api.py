@@ -24,12 +24,15 @@ from stories.models import (
     DataPoint,
     NegotiationEvent,
     Order,
+    Part,
+    Pledge,
     Qualifier,
     Role,
     Series,
     Stakeholder,
     Statement,
     Story,
+    Verdict,
     figures_by_date,
 )
 from stories.orders import COMMITMENTS, order_book
@@ -124,8 +127,15 @@ class RoleOut(Schema):
     source: SourceOut
 
 
+PartGroup = Literal[tuple(Part.Group.values)]
+
+
 class StakeholderOut(StakeholderRef):
     role: str = Field(description="Their role today.")
+    group: PartGroup | None = Field(
+        None, description="Their group in the story's who's who, if it lists them."
+    )
+    part: str = Field("", description="Their part in this story, in a line (the who's who).")
     organisation: str
     party: str
     area: str
@@ -141,6 +151,12 @@ class StoryOut(Schema):
     slug: str
     title: str
     standfirst: str
+    summary: str = Field(
+        description="The story so far, as editors last wrote it; paragraphs on separate lines."
+    )
+    summary_as_of: PreciseDateOut | None = Field(
+        description="The day the summary is true to; null when there is no summary."
+    )
     started: PreciseDateOut
     url: str
     feed_url: str
@@ -158,6 +174,11 @@ class StatementOut(Schema):
     method: StatementMethod
     date: PreciseDateOut
     event_id: int | None = Field(description="The published event it belongs to, if any.")
+    key_moment: str = Field(
+        description="How the story's key moments name it, when editors marked it as one; "
+        "empty otherwise."
+    )
+    timeline_url: str = Field(description="The story's timeline, starting at this item.")
     source: SourceOut
 
 
@@ -171,6 +192,11 @@ class EventOut(Schema):
     place: str
     participants: list[StakeholderRef]
     date: PreciseDateOut
+    key_moment: str = Field(
+        description="How the story's key moments name it, when editors marked it as one; "
+        "empty otherwise."
+    )
+    timeline_url: str = Field(description="The story's timeline, starting at this item.")
     source: SourceOut
 
 
@@ -256,6 +282,45 @@ class OrderBookStepOut(Schema):
     order_ids: list[int] = Field(description="The order rows reported on this date.")
 
 
+VerdictName = Literal[tuple(Verdict.values)]
+PledgeKind = Literal[tuple(Pledge.Kind.values)]
+
+
+class PledgeStatusOut(Schema):
+    id: int
+    url: str = Field(description="Its line in the pledge's history.")
+    status: VerdictName = Field(description="kept, in_progress, broken or unclear.")
+    claimed_by: StakeholderRef | None = Field(
+        description="Whose claim it is, when the source is their own account; null when it is "
+        "the newsroom's reading of the source."
+    )
+    date: PreciseDateOut = Field(description="When the source shows it so.")
+    evidence: str
+    words: str = Field(description="Words quoted from the source, verbatim; may be empty.")
+    source: SourceOut
+
+
+class PledgeOut(Schema):
+    id: int
+    url: str
+    kind: PledgeKind = Field(description="“promise”, or “ask”: a demand made of others.")
+    pledger: StakeholderRef
+    pledger_role: str = Field(description="Their role when they made it.")
+    promise: str = Field(description="What was promised, in a line.")
+    words: str = Field(description="Their words, verbatim, where the source has them.")
+    context: str
+    date: PreciseDateOut
+    source: SourceOut
+    status: PledgeStatusOut | None = Field(
+        description="Where it stands: the newsroom's latest status change (never a claim); "
+        "null while it has none."
+    )
+    latest_claim: PledgeStatusOut | None = Field(
+        description="Someone's own claim about it made after that status, if any."
+    )
+    history: list[PledgeStatusOut] = Field(description="Every status change, oldest first.")
+
+
 class StatementPage(Schema):
     items: list[StatementOut]
     next_cursor: str | None = Field(description="Pass as ?cursor= for the next page.")
@@ -331,6 +396,8 @@ def story_out(story, request):
         "slug": story.slug,
         "title": story.title,
         "standfirst": story.standfirst,
+        "summary": story.summary if story.summary_date else "",
+        "summary_as_of": precise(story.summary_date) if story.summary_date else None,
         "started": precise(story.started),
         "url": request.build_absolute_uri(story.get_absolute_url()),
         "feed_url": request.build_absolute_uri(story.get_feed_url()),
@@ -340,6 +407,8 @@ def story_out(story, request):
 
 def statement_out(statement, request):
     return {
+        "key_moment": statement.key_moment,
+        "timeline_url": request.build_absolute_uri(statement.get_timeline_url()),
         "type": "statement",
         "id": statement.pk,
         "url": request.build_absolute_uri(statement.get_absolute_url()),
@@ -356,6 +425,8 @@ def statement_out(statement, request):
 
 def event_out(event, request):
     return {
+        "key_moment": event.key_moment,
+        "timeline_url": request.build_absolute_uri(event.get_timeline_url()),
         "type": "event",
         "id": event.pk,
         "url": request.build_absolute_uri(event.get_absolute_url()),
@@ -438,18 +509,27 @@ def get_story(request, slug: SlugPath):
 )
 @decorate_view(api_story_view, allow_any_origin)
 def list_stakeholders(request, slug: SlugPath):
-    """People and organisations with a published statement or event in the story."""
+    """
+    People and organisations with a published part in the story: a statement, an event, a
+    pledge or a claim about one, or a place in its who's who.
+    """
     story = request.story
     roles = Role.objects.published().select_related("source").order_by("started_on", "pk")
+    parts = Part.objects.published().filter(story=story)
     people = (
-        timeline.people_in(story)
+        timeline.people_on_record(story)
         .order_by("name")
-        .prefetch_related(Prefetch("roles", queryset=roles, to_attr="published_roles"))
+        .prefetch_related(
+            Prefetch("roles", queryset=roles, to_attr="published_roles"),
+            Prefetch("parts", queryset=parts, to_attr="parts_here"),
+        )
     )
     return [
         {
             **ref(person),
             "role": person.role,
+            "group": person.parts_here[0].group if person.parts_here else None,
+            "part": person.parts_here[0].part if person.parts_here else "",
             "organisation": person.organisation,
             "party": person.party,
             "area": person.area,
@@ -611,3 +691,87 @@ def get_order_book(request, slug: SlugPath):
         }
         for step in order_book(Order.objects.for_story(request.story))
     ]
+
+
+@api.get(
+    "/stories/{slug}/key-moments/",
+    response={200: list[Annotated[StatementOut | EventOut, Field(discriminator="type")]], **ERRORS},
+    tags=["timeline"],
+)
+@decorate_view(api_story_view, allow_any_origin)
+def list_key_moments(request, slug: SlugPath):
+    """The statements and events editors marked as the story's key moments, oldest first."""
+    return [present(item, request) for item in timeline.key_moments(request.story)]
+
+
+def pledge_status_out(update, request):
+    return {
+        "id": update.pk,
+        "url": request.build_absolute_uri(update.get_absolute_url()),
+        "status": update.verdict,
+        "claimed_by": ref(update.claimed_by) if update.is_claim else None,
+        "date": precise(update.when),
+        "evidence": update.evidence,
+        "words": update.words,
+        "source": source_out(update.source),
+    }
+
+
+def pledge_out(pledge, request):
+    standing, claim = pledge.standing, pledge.latest_claim
+    return {
+        "id": pledge.pk,
+        "url": request.build_absolute_uri(pledge.get_absolute_url()),
+        "kind": pledge.kind,
+        "pledger": ref(pledge.pledger),
+        "pledger_role": pledge.pledger_role,
+        "promise": pledge.promise,
+        "words": pledge.words,
+        "context": pledge.context,
+        "date": precise(pledge.when),
+        "source": source_out(pledge.source),
+        "status": pledge_status_out(standing, request) if standing else None,
+        "latest_claim": pledge_status_out(claim, request) if claim else None,
+        "history": [pledge_status_out(update, request) for update in pledge.updates_shown],
+    }
+
+
+class PledgeFilters(Schema):
+    pledger: list[Slug] = Field(
+        default_factory=list, description="Stakeholder slug of who made it; repeat for several."
+    )
+    status: list[VerdictName] = Field(
+        default_factory=list, description="Where it stands now; repeat for several."
+    )
+
+
+@api.get("/stories/{slug}/pledges/", response={200: list[PledgeOut], **ERRORS}, tags=["pledges"])
+@decorate_view(api_story_view, allow_any_origin)
+def list_pledges(request, slug: SlugPath, filters: Query[PledgeFilters]):
+    """
+    The story's pledges, oldest first, each with where it stands (the newsroom's latest status
+    change), any later claim by someone about it, and its whole history of status changes.
+    """
+    pledges = Pledge.objects.for_story(request.story)
+    if filters.pledger:
+        pledges = pledges.filter(pledger__slug__in=filters.pledger)
+    found = [pledge_out(pledge, request) for pledge in pledges]
+    if filters.status:
+        found = [
+            each for each in found if each["status"] and each["status"]["status"] in filters.status
+        ]
+    return found
+
+
+@api.get(
+    "/stories/{slug}/pledges/{pledge_id}/",
+    response={200: PledgeOut, **ERRORS},
+    tags=["pledges"],
+)
+@decorate_view(api_story_view, allow_any_origin)
+def get_pledge(request, slug: SlugPath, pledge_id: int):
+    """One pledge, with where it stands and every status change."""
+    found = Pledge.objects.for_story(request.story).filter(pk=pledge_id).first()
+    if found is None:
+        raise HttpError(404, "This story has no published pledge with that id.")
+    return pledge_out(found, request)

@@ -2,9 +2,11 @@
 Atom feeds: one per story, and one per stakeholder within a story.
 
 Entries are the story's published statements and negotiation events, newest first, and in a
-story's feed its published orders too (each development of an order is an entry). Each entry
-carries the speaker (or participants), their role when they said it, the date at its true
-precision and the source, so a feed reader shows the same facts as the page.
+story's feed its published orders too (each development of an order is an entry), and its
+pledges and each of their status changes. A person's feed has their pledges, the status
+changes of those pledges and their own claims about pledges. Each entry carries the speaker
+(or participants), their role when they said it, the date at its true precision and the
+source, so a feed reader shows the same facts as the page.
 """
 
 import datetime
@@ -18,8 +20,17 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
-from stories.models import Change, NegotiationEvent, Order, Series, Stakeholder, Statement
-from stories.timeline import sort_key
+from stories.models import (
+    Change,
+    NegotiationEvent,
+    Order,
+    Pledge,
+    PledgeUpdate,
+    Series,
+    Stakeholder,
+    Statement,
+)
+from stories.timeline import people_on_record, sort_key
 
 ENTRIES = 50
 AUTHOR = "Story dashboard newsroom"
@@ -71,18 +82,39 @@ def order_title(order):
     return f"{order}{value} ({order.when})"
 
 
+def pledge_title(pledge):
+    kind = pledge.get_kind_display().lower()
+    return f"{pledge.pledger.name}: {pledge.promise} ({kind}, {pledge.when})"
+
+
+def pledge_update_title(update):
+    pledge = update.pledge
+    return f"{update.verdict_text}: {pledge.pledger.name}, “{pledge.promise}” ({update.when})"
+
+
 # What an entry's title, author, categories and link are, for each kind of item in a feed.
-TITLES = {"statement": statement_title, "event": event_title, "order": order_title}
+TITLES = {
+    "statement": statement_title,
+    "event": event_title,
+    "order": order_title,
+    "pledge": pledge_title,
+    "pledge_update": pledge_update_title,
+}
 AUTHORS = {
     "statement": lambda statement: statement.speaker.name,
     "event": lambda event: None,
     "order": lambda order: None,
+    "pledge": lambda pledge: pledge.pledger.name,
+    "pledge_update": lambda update: update.claimed_by.name if update.is_claim else None,
 }
 CATEGORIES = {
     "statement": lambda statement: ["statement", statement.speaker.slug],
     "event": lambda event: ["event", event.kind],
     "order": lambda order: ["order", order.development],
+    "pledge": lambda pledge: ["pledge", pledge.kind, pledge.pledger.slug],
+    "pledge_update": lambda update: ["pledge-status", update.verdict],
 }
+LOGGED_KINDS = ("statement", "event", "order", "pledge", "pledge_update")
 # An order's entry links to its row in the order-book chart (StoryFeed.items finds it).
 LINKS = {"order": lambda order: order.url_in(order.book)}
 
@@ -132,6 +164,17 @@ class StoryFeed(Feed):
             .order_by("-announced_on", "-pk")[:ENTRIES]
         )
 
+    def pledges(self, story):
+        return Pledge.objects.for_story(story).order_by("-made_on", "-pk")
+
+    def pledge_updates(self, story):
+        return (
+            PledgeUpdate.objects.published()
+            .filter(pledge__story=story)
+            .select_related("pledge__pledger", "pledge__story", "source", "claimed_by")
+            .order_by("-as_of", "-pk")
+        )
+
     def items(self, story):
         statements = self.statements(story)[:ENTRIES]
         events = self.events(story)[:ENTRIES]
@@ -141,17 +184,17 @@ class StoryFeed(Feed):
             book = Series.objects.published().filter(story=story, kind="order_book").first()
             for order in orders:
                 order.book = book
-        items = list(heapq.merge(statements, events, orders, key=sort_key, reverse=True))
+        pledges = self.pledges(story)[:ENTRIES]
+        updates = self.pledge_updates(story)[:ENTRIES]
+        kinds = [statements, events, orders, pledges, updates]
+        items = list(heapq.merge(*kinds, key=sort_key, reverse=True))
         items = items[:ENTRIES]
         # Each entry is as new as its last change readers saw, from the change log (one query).
         changes = (
             Change.objects.filter(story=story)
             .filter(
                 Q(
-                    *[
-                        Q(subject=kind, object_id__in=ids_of(items, kind))
-                        for kind in ("statement", "event", "order")
-                    ],
+                    *[Q(subject=kind, object_id__in=ids_of(items, kind)) for kind in LOGGED_KINDS],
                     _connector=Q.OR,
                 )
             )
@@ -194,13 +237,7 @@ class StakeholderFeed(StoryFeed):
     def get_object(self, request, slug, stakeholder):
         story = request.story
         person = get_object_or_404(Stakeholder, slug=stakeholder)
-        involved = (
-            Statement.objects.published().filter(story=story, speaker=person).exists()
-            or NegotiationEvent.objects.published()
-            .filter(story=story, participants=person)
-            .exists()
-        )
-        if not involved:
+        if not people_on_record(story).filter(pk=person.pk).exists():
             raise Http404("This person has no published part in this story.")
         story.stakeholder = person
         return story
@@ -210,7 +247,10 @@ class StakeholderFeed(StoryFeed):
 
     def subtitle(self, story):
         role = f", {story.stakeholder.role}" if story.stakeholder.role else ""
-        return f"Statements by {story.stakeholder.name}{role}, and events they took part in."
+        return (
+            f"Statements by {story.stakeholder.name}{role}, events they took part in, and "
+            "their pledges."
+        )
 
     def link(self, story):
         return story.get_person_url(story.stakeholder)
@@ -226,3 +266,13 @@ class StakeholderFeed(StoryFeed):
 
     def orders(self, story):
         return Order.objects.none()  # an order names a customer, not a person in the story
+
+    def pledges(self, story):
+        return super().pledges(story).filter(pledger=story.stakeholder)
+
+    def pledge_updates(self, story):
+        """Status changes of their pledges, and their own claims about any pledge."""
+        person = story.stakeholder
+        return (
+            super().pledge_updates(story).filter(Q(pledge__pledger=person) | Q(claimed_by=person))
+        )

@@ -1,9 +1,22 @@
-"""The sitemap: published stories, their statements, events, people and figures."""
+"""
+The sitemap: published stories, their statements, events, people, pledges, pledge trackers,
+who's who and figures.
+"""
 
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Max, Q
 
-from stories.models import NegotiationEvent, Series, Stakeholder, Statement, Status, Story
+from stories.models import (
+    NegotiationEvent,
+    Part,
+    Pledge,
+    PledgeUpdate,
+    Series,
+    Stakeholder,
+    Statement,
+    Status,
+    Story,
+)
 
 
 class StorySitemap(Sitemap):
@@ -59,9 +72,17 @@ class StakeholderSitemap(Sitemap):
     def items(self):
         spoke = Statement.objects.published().filter(story__status=Status.PUBLISHED)
         attended = NegotiationEvent.objects.published().filter(story__status=Status.PUBLISHED)
+        pledged = Pledge.objects.published().filter(story__status=Status.PUBLISHED)
+        claimed = PledgeUpdate.objects.published().filter(
+            pledge__story__status=Status.PUBLISHED, claimed_by__isnull=False
+        )
+        listed = Part.objects.published().filter(story__status=Status.PUBLISHED)
         pairs = {
             *spoke.values_list("story_id", "speaker_id"),
             *attended.values_list("story_id", "participants").exclude(participants=None),
+            *pledged.values_list("story_id", "pledger_id"),
+            *claimed.values_list("pledge__story_id", "claimed_by_id"),
+            *listed.values_list("story_id", "stakeholder_id"),
         }
         stories = Story.objects.in_bulk({story_id for story_id, _ in pairs})
         people = Stakeholder.objects.in_bulk({person_id for _, person_id in pairs})
@@ -73,6 +94,33 @@ class StakeholderSitemap(Sitemap):
     def location(self, pair):
         story, person = pair
         return story.get_person_url(person)
+
+
+class PledgeSitemap(StatementSitemap):
+    def items(self):
+        return (
+            Pledge.objects.published()
+            .filter(story__status=Status.PUBLISHED)
+            .select_related("story")
+            .order_by("pk")
+        )
+
+    def location(self, pledge):
+        return pledge.get_absolute_url()
+
+
+class StoryPartsSitemap(Sitemap):
+    """Each published story's pledge tracker and who's who."""
+
+    changefreq = "daily"
+
+    def items(self):
+        stories = Story.objects.published().order_by("pk")
+        return [(story, page) for story in stories for page in ("pledges", "whos-who")]
+
+    def location(self, item):
+        story, page = item
+        return story.get_pledges_url() if page == "pledges" else story.get_whos_who_url()
 
 
 class FigureSitemap(Sitemap):
@@ -100,5 +148,7 @@ sitemaps = {
     "statements": StatementSitemap,
     "events": EventSitemap,
     "people": StakeholderSitemap,
+    "pledges": PledgeSitemap,
+    "story-parts": StoryPartsSitemap,
     "figures": FigureSitemap,
 }

@@ -1,12 +1,12 @@
 """
 Load a story from its data in stories/data/: a folder of JSON files (story.json, sources.json,
-stakeholders.json, roles.json, events.json, statements.json, series.json, orders.json), or a
-single JSON file holding the same sections.
+stakeholders.json, roles.json, events.json, statements.json, series.json, orders.json,
+pledges.json, parts.json), or a single JSON file holding the same sections.
 
 The data is written by hand from the story's sources, and the loader holds it to the rules the
 newsroom works by, refusing the whole file otherwise:
-- every quote, and the words behind every figure, order and role, is verbatim in its source's
-  excerpt (the text that was read, kept with the data);
+- every quote, and the words behind every figure, order, role, pledge and pledge status, is
+  verbatim in its source's excerpt (the text that was read, kept with the data);
 - a statement by someone whose roles are recorded gives a role they held when they spoke.
 
 Loading is idempotent and all-or-nothing: a row that already holds the data's values is left
@@ -28,6 +28,9 @@ from .models import (
     DataPoint,
     NegotiationEvent,
     Order,
+    Part,
+    Pledge,
+    PledgeUpdate,
     Role,
     Series,
     Source,
@@ -38,9 +41,19 @@ from .models import (
 )
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-SECTIONS = ["sources", "stakeholders", "roles", "events", "statements", "series", "orders"]
+SECTIONS = [
+    "sources",
+    "stakeholders",
+    "roles",
+    "events",
+    "statements",
+    "series",
+    "orders",
+    "pledges",
+    "parts",
+]
 # Sections older data files may leave out.
-OPTIONAL_SECTIONS = {"roles", "orders"}
+OPTIONAL_SECTIONS = {"roles", "orders", "pledges", "parts"}
 
 
 class StoryDataError(Exception):
@@ -135,6 +148,7 @@ class Loader:
                     "description": item["description"],
                     "place": item["place"],
                     "source": sources[item["source"]],
+                    "key_moment": item.get("key_moment", ""),
                     **self.published(),
                 },
             )
@@ -157,6 +171,7 @@ class Loader:
                     "context": item["context"],
                     "source": sources[item["source"]],
                     "event": events[item["event"]] if item["event"] else None,
+                    "key_moment": item.get("key_moment", ""),
                     **self.published(),
                 },
             )
@@ -224,7 +239,61 @@ class Loader:
                     **self.published(),
                 },
             )
+        for item in self.data.get("pledges", []):
+            self.load_pledge(story, item, stakeholders, sources)
+        for position, item in enumerate(self.data.get("parts", [])):
+            self.upsert(
+                Part,
+                {"story": story, "stakeholder": stakeholders[item["stakeholder"]]},
+                {
+                    "group": item["group"],
+                    "part": item["part"],
+                    "position": position,
+                    **self.published(),
+                },
+            )
         return story, self.changes
+
+    def load_pledge(self, story, item, stakeholders, sources):
+        """A pledge and its status changes, oldest first."""
+        pledge = self.upsert(
+            Pledge,
+            {
+                "story": story,
+                "pledger": stakeholders[item["pledger"]],
+                "promise": item["promise"],
+            },
+            {
+                "kind": item["kind"],
+                "pledger_role": item["pledger_role"],
+                "words": "\n\n".join(item["words"]),
+                "context": item["context"],
+                "made_on": parse_date(item["made_on"]),
+                "made_on_precision": item["made_on_precision"],
+                "made_on_end": parse_date(item.get("made_on_end")),
+                "source": sources[item["source"]],
+                **self.published(),
+            },
+        )
+        for update in item["updates"]:
+            claimed_by = update["claimed_by"]
+            self.upsert(
+                PledgeUpdate,
+                {
+                    "pledge": pledge,
+                    "source": sources[update["source"]],
+                    "as_of": parse_date(update["as_of"]),
+                    "claimed_by": stakeholders[claimed_by] if claimed_by else None,
+                },
+                {
+                    "verdict": update["status"],
+                    "as_of_precision": update["as_of_precision"],
+                    "as_of_end": parse_date(update.get("as_of_end")),
+                    "evidence": update["evidence"],
+                    "words": update["words"],
+                    **self.published(),
+                },
+            )
 
     def check_verbatim(self):
         """Every quote, and the words of every figure, order and role, is in its excerpt."""
@@ -248,6 +317,14 @@ class Loader:
                 require(item["source"], words, f"Order {item['key']}")
         for item in self.data.get("roles", []):
             require(item["source"], item["words"], f"Role of {item['stakeholder']}")
+        for item in self.data.get("pledges", []):
+            for paragraph in item["words"]:
+                require(item["source"], paragraph, f"Pledge by {item['pledger']}")
+            for update in item["updates"]:
+                if update["words"]:
+                    require(
+                        update["source"], update["words"], f"Status of {item['pledger']}'s pledge"
+                    )
 
     def check_role_at_the_time(self, statement):
         """A speaker with recorded roles must have held the role the statement gives them."""
@@ -266,6 +343,8 @@ class Loader:
         return {
             "title": item["title"],
             "standfirst": item["standfirst"],
+            "summary": "\n".join(item.get("summary", [])),
+            "summary_as_of": parse_date(item.get("summary_as_of")),
             "started_on": parse_date(item["started_on"]),
             "started_on_precision": item["started_on_precision"],
             **self.published(item["status"]),

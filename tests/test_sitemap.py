@@ -91,5 +91,6 @@ def test_sitemap_queries_do_not_grow_with_the_site(client):
     with CaptureQueriesContext(connection) as large:
         client.get("/sitemap.xml")
 
-    # Per section, Django's sitemap counts then reads its items; people take four queries.
-    assert len(large) == len(small) <= 14
+    # Per section, Django's sitemap counts then reads its items; people take seven queries
+    # (who spoke, took part, pledged, claimed or is in a who's who; their stories and people).
+    assert len(large) == len(small) <= 18
