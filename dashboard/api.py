@@ -316,7 +316,8 @@ class PledgeOut(Schema):
         "null while it has none."
     )
     latest_claim: PledgeStatusOut | None = Field(
-        description="Someone's own claim about it made after that status, if any."
+        description="The latest claim someone made about it in their own account, if any: "
+        "shown beside the status, never as it."
     )
     history: list[PledgeStatusOut] = Field(description="Every status change, oldest first.")
 

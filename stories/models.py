@@ -1869,14 +1869,9 @@ class Pledge(Correctable, Publishable):
 
     @property
     def latest_claim(self):
-        """Someone's own claim about it made after the newsroom's latest status, if any."""
-        standing = self.standing
+        """The latest claim someone made about it in their own account, if any."""
         claims = [update for update in self.updates_shown if update.is_claim]
-        if not claims:
-            return None
-        if standing is not None and claims[-1].sort_key < standing.sort_key:
-            return None
-        return claims[-1]
+        return claims[-1] if claims else None
 
     @property
     def status_text(self):
@@ -2001,10 +1996,6 @@ class PledgeUpdate(Correctable, Publishable):
     @property
     def when(self):
         return self.precise("as_of", "as_of_precision")
-
-    @property
-    def sort_key(self):
-        return (self.as_of, self.pk)
 
     @property
     def change_story_id(self):
