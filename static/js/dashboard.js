@@ -1,7 +1,8 @@
 // What htmx attributes cannot do under our Content Security Policy (no eval, so no
 // hx-trigger filters): pause the live poll while the tab is hidden, apply corrections to just
 // the items the reader has loaded, keep keyboard focus where the reader is, show a sign-up
-// form's errors in place, and copy a citation. The poll itself asks only with its own address, so readers share its answers.
+// form's errors in place, copy a citation, and mark what changed since the reader's last
+// visit. The poll itself asks only with its own address, so readers share its answers.
 (function () {
   "use strict";
 
@@ -95,6 +96,111 @@
       function () { if (status) status.textContent = "Citation copied."; },
       function () { if (status) status.textContent = "Select the text and copy it."; }
     );
+  });
+
+  // Since your last visit. This browser keeps, in its own storage, the version of each story
+  // it last showed; the server keeps nothing and sets no cookie. On a return it asks the live
+  // poll's shared address what changed since that version, and marks those items. Without
+  // JavaScript or storage the line stays hidden and nothing else changes.
+  var SEEN = "story-version:";
+  var BADGES = { "new": "New", corrected: "Corrected", status: "New status" };
+
+  function seen(story) {
+    try {
+      return Number(window.localStorage.getItem(SEEN + story)) || 0;
+    } catch (error) {
+      return 0;
+    }
+  }
+
+  function keepSeen(story, version) {
+    if (!story || !(version > seen(story))) return;
+    try {
+      window.localStorage.setItem(SEEN + story, String(version));
+    } catch (error) {
+      // Storage refused (private browsing, full): the next visit marks nothing.
+    }
+  }
+
+  function plural(count, one, many) {
+    return count + " " + (count === 1 ? one : many);
+  }
+
+  function sinceSentence(counts) {
+    var parts = [];
+    if (counts["new"]) parts.push(plural(counts["new"], "new item", "new items"));
+    if (counts.corrected) parts.push(plural(counts.corrected, "correction", "corrections"));
+    if (counts.status) parts.push(plural(counts.status, "pledge with a new status", "pledges with a new status"));
+    if (parts.length > 1) parts.splice(-2, 2, parts[parts.length - 2] + " and " + parts[parts.length - 1]);
+    return "Since your last visit: " + parts.join(", ") + ".";
+  }
+
+  function mark(element, what) {
+    element.classList.add("since-" + what);
+    var badge = document.createElement("span");
+    badge.className = "since-badge";
+    badge.textContent = BADGES[what] || "Changed";
+    var place = element.querySelector(".when") || element;
+    place.insertBefore(badge, place.firstChild);
+  }
+
+  function showSince(line, marks) {
+    var counts = {};
+    marks.forEach(function (each) {
+      counts[each.what] = (counts[each.what] || 0) + 1;
+      document.querySelectorAll(
+        '[id="' + CSS.escape(each.id) + '"], [data-item="' + CSS.escape(each.id) + '"]'
+      ).forEach(function (element) {
+        mark(element, each.what);
+      });
+    });
+    line.textContent = sinceSentence(counts) + " ";
+    var first = marks[0];
+    var link = document.createElement("a");
+    link.href = document.getElementById(first.id) ? "#" + first.id : first.url;
+    link.textContent = "Go to the first";
+    line.appendChild(link);
+    line.hidden = false;
+  }
+
+  function markSinceLastVisit() {
+    var line = document.getElementById("since-last-visit");
+    if (!line || !window.fetch || !window.DOMParser) return;
+    var story = line.dataset.story;
+    var now = Number(line.dataset.version);
+    var last = seen(story);
+    keepSeen(story, now);
+    if (!last || last >= now) return;
+    fetch(line.dataset.updates + "?since=" + last, { headers: { "HX-Request": "true" } })
+      .then(function (response) {
+        return response.status === 200 ? response.text() : "";
+      })
+      .then(function (html) {
+        var since = html && new DOMParser().parseFromString(html, "text/html").querySelector("template.since");
+        if (!since) return;
+        if (since.hasAttribute("data-too-many")) {
+          line.textContent = "This story has changed a lot since your last visit.";
+          line.hidden = false;
+          return;
+        }
+        var marks = Array.prototype.map.call(since.content.querySelectorAll("a[data-item]"), function (a) {
+          return { id: a.getAttribute("data-item"), url: a.getAttribute("href"), what: a.getAttribute("data-change") };
+        });
+        if (marks.length) showSince(line, marks);
+      })
+      .catch(function () {
+        // Offline or refused: nothing is marked, and the page is as it was.
+      });
+  }
+  document.addEventListener("DOMContentLoaded", markSinceLastVisit);
+
+  // The reader loaded the new items (the notice, or new filters): they have seen that version.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var line = document.getElementById("since-last-visit");
+    var live = document.getElementById("live");
+    if (line && live && event.detail.target && event.detail.target.id === "timeline") {
+      keepSeen(line.dataset.story, Number(live.dataset.version));
+    }
   });
 
   function showCopyButtons() {
