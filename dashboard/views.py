@@ -14,7 +14,6 @@ from stories.timeline import (
     key_figures,
     key_moments,
     last_updated,
-    latest,
     page,
     people_on_record,
     whos_who,
@@ -101,7 +100,12 @@ def story(request, slug):
         # "Older items" asks for the page after a cursor, appended below the page before (no
         # repeated month); the filters ask for the whole timeline block.
         context["continues"] = timeline_page.after is not None
-        template = f"{ITEMS}#timeline-page" if context["continues"] else f"{STORY}#timeline"
+        if context["continues"]:
+            template = f"{ITEMS}#timeline-page"
+        else:
+            # The whole timeline, with the first screen's latest items to match it.
+            context.update(latest_items(form, timeline_page))
+            template = f"{STORY}#timeline-refresh"
         response = render(request, template, context, status=status)
         if request.htmx.trigger == "filters":
             # The form sends every field, empty or not; the address bar gets the tidy equivalent.
@@ -120,17 +124,25 @@ def story(request, slug):
 def first_screen(story, form, timeline_page):
     """
     What the story page shows above its charts and timeline, besides the key figures: the
-    story so far and its key moments, the latest items (the top of the timeline when the page
-    shows it unfiltered, so it costs no query), the pledge tracker and the who's who.
+    story so far and its key moments, the latest items, the pledge tracker and the who's who.
     """
-    top = not (form.is_filtered or timeline_page.after or timeline_page.by_relevance)
     return {
         "key_moments": key_moments(story),
-        "latest_items": timeline_page.items[:LATEST] if top else latest(story),
-        "latest_on_page": top,
+        **latest_items(form, timeline_page),
         "pledges": list(Pledge.objects.for_story(story)),
         "whos_who": whos_who(story),
     }
+
+
+def latest_items(form, timeline_page):
+    """
+    The newest items matching the reader's filters, for the first screen: the top of the
+    timeline the page shows (no query), or, when it shows older items or the best matches of
+    a search, the newest ones read afresh. `latest_on_page`: they are on this page.
+    """
+    top = timeline_page.after is None and not timeline_page.by_relevance
+    items = timeline_page.items[:LATEST] if top else page(*form.querysets(), size=LATEST).items
+    return {"latest_items": items, "latest_on_page": top}
 
 
 # The poll's one parameter, checked by a form field (a form per poll costs a third of the
@@ -183,9 +195,8 @@ def changed(request, slug, since):
         new_count=len(difference_now.new),
         figures=key_figures(story),
     )
-    # The first screen's parts that read differently now, swapped in on open pages.
-    if difference_now.new:
-        context["latest_items"] = latest(story)
+    # The first screen's parts that read differently now, swapped in on open pages. New
+    # items wait for the reader to ask for them (the notice), as in the timeline.
     if difference_now.story_changed or difference_now.key_moments_changed:
         context.update(refresh_so_far=True, key_moments=key_moments(story))
     if difference_now.pledges_changed:

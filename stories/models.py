@@ -738,8 +738,9 @@ class TimelineItem:
 
 class KeyMomentsQuerySet(PublishedQuerySet):
     def key_moments(self, story):
-        """A story's published items that editors marked as key moments, with their story."""
-        return self.published().filter(story=story).exclude(key_moment="").select_related("story")
+        """A story's published items that editors marked as key moments, as the timeline
+        reads them."""
+        return self.for_timeline(story).exclude(key_moment="")
 
 
 class NegotiationEventQuerySet(KeyMomentsQuerySet):

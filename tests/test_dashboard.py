@@ -118,7 +118,8 @@ def test_timeline_is_grouped_by_month_with_dates_at_their_precision(client, stor
         happened_on_precision=Precision.MONTH,
     )
 
-    html = client.get(story.get_absolute_url()).text
+    page = client.get(story.get_absolute_url()).text
+    html = page[page.index('id="timeline"') :]  # the first screen lists the latest items too
 
     september = html.index('<h3 class="month">September 2024</h3>')
     march = html.index('<h3 class="month">March 2024</h3>')
@@ -541,18 +542,23 @@ def bulk_timeline(story, count):
     )
     series = factories.series(story)
     factories.point(series)
+    # The first screen's parts: a key moment, a pledge with its status, a who's who entry.
+    factories.statement(story, speaker=speaker, key_moment="Test key moment")
+    factories.pledge_update(factories.pledge(story, pledger=speaker))
+    factories.part(story, speaker)
 
 
 @pytest.mark.parametrize("count", [10, 1000])
 @pytest.mark.parametrize(
     # The full page: story, people for the filter, key figures (3: series, points, spreads),
-    # last update, statements, events, participants, and the charts' milestones, series and
-    # points (3).
+    # last update, statements, events, participants, the charts' milestones, series and
+    # points (3), and the first screen's key moments (statements and events), pledges with
+    # their status changes (2) and who's who (its latest items are the timeline's top).
     "headers,expected",
     # The full page and the fragment start with the story's version (one small query;
     # remembered for a second in production); the fragment then reads the story, people,
     # statements, events and participants.
-    [({}, 12), (HTMX, 6)],
+    [({}, 17), (HTMX, 6)],
     ids=["full page", "timeline fragment"],
 )
 def test_the_dashboard_queries_do_not_grow_with_the_story(

@@ -21,7 +21,16 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from stories import services
-from stories.models import NegotiationEvent, Order, Role, Stakeholder, Statement
+from stories.models import (
+    NegotiationEvent,
+    Order,
+    Part,
+    Pledge,
+    PledgeUpdate,
+    Role,
+    Stakeholder,
+    Statement,
+)
 from stories.timeline import people_in
 from tests import factories
 from tests.editorial import administrator
@@ -32,6 +41,8 @@ pytestmark = pytest.mark.django_db
 # Ids no published row can have (the sequences start at 1), so the bare number is the marker.
 DRAFT_STATEMENT_ID = 424_242_424_201
 DRAFT_EVENT_ID = 424_242_424_202
+DRAFT_PLEDGE_ID = 424_242_424_203
+DRAFT_PLEDGE_UPDATE_ID = 424_242_424_204
 DRAFT_PERSON = "test-only-in-drafts"  # the slug of someone who appears in drafts only
 SEARCH_WORD = "zeppelins"  # in the drafts' text, and in no published item's
 
@@ -69,6 +80,19 @@ def a_person(story):
 
 def statement_path(story, pk, embed=False):
     return f"{'/embed' if embed else ''}/stories/{story.slug}/statements/{pk}/"
+
+
+def a_pledge(story):
+    """A published pledge of the story (made, with a status, if it has none)."""
+    published = Pledge.objects.published().filter(story=story).order_by("pk").first()
+    if published is None:
+        published = factories.pledge(story, promise="Test published pledge")
+        factories.pledge_update(published, evidence="Test published status")
+    return published
+
+
+def pledge_path(story, pk):
+    return f"/stories/{story.slug}/pledges/{pk}/"
 
 
 def oembed_path(path):
@@ -277,6 +301,52 @@ PUBLIC_PAGES = [
         shows_statements=False,
     ),
     PublicPage("sitemap", lambda story: "/sitemap.xml", shows_statements=False),
+    PublicPage(
+        "pledge tracker", lambda story: f"/stories/{story.slug}/pledges/", shows_statements=False
+    ),
+    PublicPage(
+        "pledge tracker, one person",
+        lambda story: f"/stories/{story.slug}/pledges/?by={a_pledge(story).pledger.slug}",
+        shows_statements=False,
+    ),
+    PublicPage(
+        "pledge tracker fragment, one status",
+        lambda story: f"/stories/{story.slug}/pledges/?status=in_progress",
+        HTMX,
+        shows_statements=False,
+    ),
+    PublicPage(
+        "pledge page",
+        lambda story: pledge_path(story, a_pledge(story).pk),
+        shows_statements=False,
+        draft_url=lambda story: pledge_path(story, DRAFT_PLEDGE_ID),
+    ),
+    PublicPage("who's who", lambda story: f"/stories/{story.slug}/people/", shows_statements=False),
+    PublicPage(
+        "API pledges", lambda story: f"/api/stories/{story.slug}/pledges/", shows_statements=False
+    ),
+    PublicPage(
+        "API pledges, one status",
+        lambda story: f"/api/stories/{story.slug}/pledges/?status=in_progress",
+        shows_statements=False,
+    ),
+    PublicPage(
+        "API pledge",
+        lambda story: f"/api/stories/{story.slug}/pledges/{a_pledge(story).pk}/",
+        shows_statements=False,
+        draft_url=lambda story: f"/api/stories/{story.slug}/pledges/{DRAFT_PLEDGE_ID}/",
+    ),
+    PublicPage(
+        "API key moments",
+        lambda story: f"/api/stories/{story.slug}/key-moments/",
+        shows_statements=False,
+    ),
+    PublicPage(
+        "live poll after a pledge's status changed",
+        lambda story: f"/stories/{story.slug}/updates/?since=1",
+        headers={"HX-Request": "true"},
+        shows_statements=False,
+    ),
 ]
 
 
@@ -377,6 +447,37 @@ def story_with_drafts(story):
     factories.role(holder, title="Test published role")
     factories.role(holder, title="TEST-DRAFT-ROLE", status="draft")
     factories.story(title="TEST-DRAFT-STORY", status="draft")
+    # A draft pledge with a published status change (which readers cannot see without it), a
+    # published pledge with a draft status change, a draft who's who entry, and a draft
+    # statement marked as a key moment.
+    pledger = factories.stakeholder(name="Test Pledger", slug="test-pledger")
+    factories.part(story, pledger, part="Test published part")
+    draft_pledge = factories.pledge(
+        story,
+        pk=DRAFT_PLEDGE_ID,
+        pledger=only_in_drafts,
+        promise="TEST-DRAFT-PLEDGE",
+        status="draft",
+        **corrected(),
+    )
+    factories.pledge_update(
+        draft_pledge, evidence="TEST-STATUS-OF-A-DRAFT-PLEDGE", claimed_by=only_in_drafts
+    )
+    published_pledge = factories.pledge(story, pledger=pledger, promise="Test published pledge")
+    factories.pledge_update(published_pledge, evidence="Test published status")
+    factories.pledge_update(
+        published_pledge,
+        pk=DRAFT_PLEDGE_UPDATE_ID,
+        verdict="broken",
+        evidence="TEST-DRAFT-PLEDGE-STATUS",
+        as_of=timezone.localdate(),
+        status="draft",
+        **corrected(),
+    )
+    factories.part(story, only_in_drafts, part="TEST-DRAFT-PART", status="draft")
+    factories.statement(
+        story, quote="TEST-DRAFT-KEY-STATEMENT", key_moment="TEST-DRAFT-KEY-MOMENT", status="draft"
+    )
     return story
 
 
@@ -397,6 +498,13 @@ DRAFT_MARKERS = [
     DRAFT_PERSON,
     str(DRAFT_STATEMENT_ID),
     str(DRAFT_EVENT_ID),
+    "TEST-DRAFT-PLEDGE",
+    "TEST-STATUS-OF-A-DRAFT-PLEDGE",
+    "TEST-DRAFT-PART",
+    "TEST-DRAFT-KEY-MOMENT",
+    "TEST-DRAFT-KEY-STATEMENT",
+    str(DRAFT_PLEDGE_ID),
+    str(DRAFT_PLEDGE_UPDATE_ID),
 ]
 
 
@@ -418,6 +526,12 @@ def test_no_draft_item_appears_on_a_public_page(client, story_with_drafts, page)
         assertNotContains(response, f'order-{draft.pk}"')
     for draft in Role.objects.filter(status="draft"):
         assertNotContains(response, f'role-{draft.pk}"')
+    # A pledge's status changes are only seen with their published pledge.
+    hidden_updates = PledgeUpdate.objects.exclude(pk__in=PledgeUpdate.objects.published())
+    for draft in hidden_updates:
+        assertNotContains(response, f"pledge-update-{draft.pk}")
+    for draft in Part.objects.filter(status="draft"):
+        assertNotContains(response, f'part-{draft.pk}"')
 
 
 DRAFT_ADDRESSES = [page for page in PUBLIC_PAGES if page.draft_url]

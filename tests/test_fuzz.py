@@ -54,6 +54,7 @@ PATTERNS = sorted(public_patterns())
 # its OpenAPI schema.
 READ_BY_VIEWS = {
     *["who", "kind", "event_kind", "start", "end", "q", "order", "before"],
+    *["by", "status"],  # the pledge tracker's form (dashboard/pledges.py)
     "since",
     *["url", "maxwidth", "maxheight", "format"],
     "t",  # the signed token of a link in an email (dashboard/following.py)
@@ -172,6 +173,8 @@ def published_story():
     statement = factories.statement(story, speaker=person, quote="The factory must stay open.")
     event = factories.event(story, participants=[person], kind=NegotiationEvent.Kind.MILESTONE)
     factories.statement(story, event=event, quote="A statement at the event.")
+    pledge = factories.pledge(story, pledger=person)
+    factories.pledge_update(pledge)
     series = factories.series(story)
     factories.point(series)
     follow = Follow.objects.create(
@@ -188,6 +191,8 @@ def published_story():
         ("statement", "pk"): statement.pk,
         ("embed-statement", "pk"): statement.pk,
         ("event", "pk"): event.pk,
+        ("pledge", "pk"): pledge.pk,
+        "pledge_id": pledge.pk,
     }
 
 

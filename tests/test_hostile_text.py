@@ -61,7 +61,12 @@ def corpus(request, db):
     and a milestone event marked on the chart's time axis.
     """
     payload = request.param
-    story = factories.story(title=payload, standfirst=payload)
+    story = factories.story(
+        title=payload,
+        standfirst=payload,
+        summary=payload,
+        summary_as_of=datetime.date(2025, 5, 12),
+    )
     speaker = factories.stakeholder(name=payload, role=payload, description=payload)
     source = factories.source(
         publication=payload,
@@ -69,7 +74,13 @@ def corpus(request, db):
         url=f"https://example.test/hostile?q={payload}",
     )
     statement = factories.statement(
-        story, speaker=speaker, source=source, quote=payload, context=payload, speaker_role=payload
+        story,
+        speaker=speaker,
+        source=source,
+        quote=payload,
+        context=payload,
+        speaker_role=payload,
+        key_moment=payload,
     )
     factories.event(
         story,
@@ -103,7 +114,21 @@ def corpus(request, db):
         story, source=source, development="update", changes=option, customer=payload, note=payload
     )
     factories.role(speaker, title=payload, organisation=payload, note=payload, source=source)
-    return Corpus(payload, story, statement)
+    pledge = factories.pledge(
+        story,
+        pledger=speaker,
+        source=source,
+        pledger_role=payload,
+        promise=payload,
+        words=payload,
+        context=payload,
+    )
+    factories.pledge_update(pledge, source=source, evidence=payload, words=payload)
+    factories.pledge_update(
+        pledge, source=source, evidence=payload, words=payload, claimed_by=speaker, verdict="kept"
+    )
+    factories.part(story, speaker, part=payload)
+    return Corpus(payload, story, statement, pledge)
 
 
 @dataclass
@@ -111,6 +136,7 @@ class Corpus:
     payload: str
     story: object
     statement: object
+    pledge: object = None
 
 
 # Checkers: each takes the response body and the payload and fails if the payload is live.
@@ -360,7 +386,52 @@ SURFACES = [
         ),
         assert_oembed_inert,
     ),
+    Surface(
+        "pledge tracker",
+        lambda client, corpus: client.get(corpus.story.get_pledges_url()),
+    ),
+    Surface(
+        "pledge tracker fragment",
+        lambda client, corpus: client.get(
+            corpus.story.get_pledges_url(), headers={"HX-Request": "true"}
+        ),
+    ),
+    Surface("pledge page", lambda client, corpus: client.get(corpus.pledge.get_absolute_url())),
+    Surface("who's who", lambda client, corpus: client.get(corpus.story.get_whos_who_url())),
+    Surface(
+        "live poll since the first version",
+        lambda client, corpus: client.get(
+            f"/stories/{corpus.story.slug}/updates/?since=1", headers={"HX-Request": "true"}
+        ),
+    ),
+    Surface(
+        "API pledges",
+        lambda client, corpus: client.get(f"/api/stories/{corpus.story.slug}/pledges/"),
+        assert_json_inert,
+    ),
+    Surface(
+        "API key moments",
+        lambda client, corpus: client.get(f"/api/stories/{corpus.story.slug}/key-moments/"),
+        assert_json_inert,
+    ),
+    Surface(
+        "API story",
+        lambda client, corpus: client.get(f"/api/stories/{corpus.story.slug}/"),
+        assert_json_inert,
+    ),
+    Surface(
+        "person's feed",
+        lambda client, corpus: client.get(
+            f"/stories/{corpus.story.slug}/people/{corpus.statement.speaker.slug}/feed/"
+        ),
+        assert_feed_inert,
+    ),
     Surface("admin stories", admin("stories/story/"), editor=True),
+    Surface("admin story form", admin("stories/story/{c.story.pk}/change/"), editor=True),
+    Surface("admin pledges", admin("stories/pledge/"), editor=True),
+    Surface("admin pledge form", admin("stories/pledge/{c.pledge.pk}/change/"), editor=True),
+    Surface("admin pledge statuses", admin("stories/pledgeupdate/"), editor=True),
+    Surface("admin who's who", admin("stories/part/"), editor=True),
     Surface("admin statements", admin("stories/statement/"), editor=True),
     Surface(
         "admin statement form", admin("stories/statement/{c.statement.pk}/change/"), editor=True

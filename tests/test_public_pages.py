@@ -98,9 +98,13 @@ def test_story_page_queries_do_not_grow_with_the_story(
         factories.statement(story)
         factories.event(story, participants=participants)
 
+    factories.pledge_update(factories.pledge(story))
+    factories.part(story, participants[0])
+
     # story, people for the filter, key figures (series, points, each series' spread), last
-    # update, statements, events, participants, and the charts' milestones, series and points
-    with django_assert_max_num_queries(12):
+    # update, statements, events, participants, the charts' milestones, series and points, and
+    # the first screen's key moments (2), pledges and their status changes, and who's who
+    with django_assert_max_num_queries(17):
         response = client.get(story.get_absolute_url())
 
     assert response.status_code == 200
