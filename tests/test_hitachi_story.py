@@ -16,7 +16,17 @@ from django.core.management.base import CommandError
 
 from stories.dates import PreciseDate, Precision
 from stories.loading import data_file, read_story_data
-from stories.models import DataPoint, NegotiationEvent, Order, Role, Statement, Story
+from stories.models import (
+    DataPoint,
+    NegotiationEvent,
+    Order,
+    Part,
+    Pledge,
+    Role,
+    Stakeholder,
+    Statement,
+    Story,
+)
 from stories.orders import order_book
 
 pytestmark = pytest.mark.django_db
@@ -60,6 +70,10 @@ def dated_items(data):
             yield "figure", when(item, "as_of"), item["source"], item
     for item in data["orders"]:
         yield "order", when(item, "announced_on"), item["source"], item
+    for item in data["pledges"]:
+        yield "pledge", when(item, "made_on"), item["source"], item
+        for update in item["updates"]:
+            yield "pledge status", when(update, "as_of"), update["source"], update
 
 
 # Verbatim
@@ -82,6 +96,61 @@ def test_every_figures_orders_and_roles_words_are_verbatim_in_its_sources_excerp
             assert words in texts[order["source"]], order["key"]
     for role in data["roles"]:
         assert role["words"] in texts[role["source"]], role
+
+
+def test_every_pledges_words_and_quoted_evidence_are_verbatim_in_its_sources_excerpt(data):
+    texts = excerpts(data)
+    for pledge in data["pledges"]:
+        for paragraph in pledge["words"]:
+            assert paragraph in texts[pledge["source"]], pledge["key"]
+        for update in pledge["updates"]:
+            assert update["words"] in texts[update["source"]], (pledge["key"], update["as_of"])
+
+
+def test_a_status_that_is_someones_own_account_is_their_claim_and_says_so(data):
+    for pledge in data["pledges"]:
+        for update in pledge["updates"]:
+            if update["claimed_by"]:
+                assert update["evidence"].endswith("own account."), update["evidence"]
+            else:
+                assert "own account" not in update["evidence"], update["evidence"]
+
+
+def test_the_summary_is_dated_no_later_than_its_newest_source(data):
+    newest = max(when(source, "published_on").last_day for source in data["sources"])
+    as_of = datetime.date.fromisoformat(data["story"]["summary_as_of"])
+
+    assert data["story"]["summary"] and as_of <= newest
+
+
+def test_every_stakeholder_is_in_the_whos_who_once(data):
+    listed = [part["stakeholder"] for part in data["parts"]]
+
+    assert sorted(listed) == sorted(person["slug"] for person in data["stakeholders"])
+
+
+def test_the_pledges_the_reporting_names_stand_as_the_sources_show(hitachi):
+    pledges = {pledge.pledger.slug: pledge for pledge in Pledge.objects.for_story(hitachi)}
+
+    strickland = pledges["alan-strickland"]
+    assert strickland.standing.verdict == "in_progress"
+    assert strickland.latest_claim.claimed_by.slug == "alan-strickland"
+    assert strickland.latest_claim.verdict == "kept"
+    campaign = pledges["the-northern-echo"]
+    assert (campaign.kind, campaign.standing.verdict) == ("ask", "unclear")
+    assert "West Coast Main Line" in campaign.promise
+    starmer = pledges["keir-starmer"]
+    assert starmer.standing.verdict == "unclear"
+    assert starmer.latest_claim.claimed_by.slug == "uk-government"
+    # A claim is never the status: every "kept" in the story is someone's own account.
+    for pledge in pledges.values():
+        assert all(update.is_claim for update in pledge.updates_shown if update.verdict == "kept")
+
+
+def test_the_whos_who_lists_everyone_with_a_page(client, hitachi):
+    assert Part.objects.published().filter(story=hitachi).count() == Stakeholder.objects.count()
+    for part in Part.objects.filter(story=hitachi).select_related("stakeholder")[:5]:
+        assert client.get(hitachi.get_person_url(part.stakeholder)).status_code == 200
 
 
 def test_each_figures_words_give_its_number(data):
@@ -137,7 +206,8 @@ def test_at_least_25_dated_items_after_september_2024_each_with_a_source(data):
 
     assert len(later) >= 25
     assert all(source in sources for _, _, source in later)
-    assert {kind for kind, _, _ in later} == {"statement", "event", "figure", "order"}
+    kinds = {"statement", "event", "figure", "order", "pledge", "pledge status"}
+    assert {kind for kind, _, _ in later} == kinds
 
 
 def test_the_story_runs_to_2026(hitachi):
