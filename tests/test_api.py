@@ -371,12 +371,24 @@ def test_scripts_on_any_site_may_read_the_api_even_a_304(client, story):
 
 @pytest.mark.parametrize(
     "path",
-    ["timeline", "statements", "events", "stakeholders", "series", "orders", "order-book"],
+    [
+        "timeline",
+        "statements",
+        "events",
+        "stakeholders",
+        "series",
+        "orders",
+        "order-book",
+        "pledges",
+        "key-moments",
+    ],
 )
 def test_api_queries_do_not_grow_with_the_story(client, story, path, django_assert_max_num_queries):
     for _ in range(8):
         speaker = factories.stakeholder()
-        factories.statement(story, speaker=speaker)
+        factories.statement(story, speaker=speaker, key_moment="Test key moment")
+        factories.pledge_update(factories.pledge(story, pledger=speaker), claimed_by=speaker)
+        factories.part(story, speaker)
         factories.event(story, participants=[speaker, factories.stakeholder()])
         factories.point(factories.series(story))
         factories.role(speaker)

@@ -193,6 +193,23 @@ def test_a_quote_not_in_its_excerpt_is_refused_and_nothing_is_written(tmp_path, 
     assert not Story.objects.exists()
 
 
+@pytest.mark.parametrize("part", ["words", "evidence"])
+def test_a_pledge_or_status_whose_words_are_not_in_the_excerpt_is_refused(tmp_path, data, part):
+    broken = copy.deepcopy(data)
+    pledge = broken["pledges"][0]
+    if part == "words":
+        pledge["words"][0] += " And a promise nobody made."
+    else:
+        pledge["updates"][0]["words"] += " and words nobody wrote"
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(broken), encoding="utf-8")
+
+    with pytest.raises(CommandError, match="not verbatim in the excerpt"):
+        call_command("load_story", str(path))
+
+    assert not Story.objects.exists()
+
+
 # The story to date
 
 
