@@ -6,7 +6,7 @@ with its note, and every withdrawal of one, newest first.
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from stories.models import Change, NegotiationEvent, Statement
+from stories.models import Change, NegotiationEvent, Pledge, PledgeUpdate, Statement
 
 from .reading import story_view
 
@@ -25,6 +25,13 @@ def corrections(request, slug):
     items = {
         **shown(Statement.objects.for_timeline(story), Change.Subject.STATEMENT),
         **shown(NegotiationEvent.objects.for_timeline(story), Change.Subject.EVENT),
+        **shown(Pledge.objects.for_story(story), Change.Subject.PLEDGE),
+        **shown(
+            PledgeUpdate.objects.published()
+            .filter(pledge__story=story)
+            .select_related("pledge__pledger", "pledge__story", "source", "claimed_by"),
+            Change.Subject.PLEDGE_UPDATE,
+        ),
     }
     for entry in entries:
         entry.item = items.get((entry.subject, entry.object_id))

@@ -227,6 +227,20 @@ def test_a_persons_page_has_their_pledges_and_their_claims(client, story, pledge
     assertContains(claimant_page, "Test: claimed.")
 
 
+def test_a_corrected_status_change_is_in_the_correction_log_with_its_card(client, story, pledge):
+    update = pledge.updates.get(claimed_by__isnull=True)
+    update.evidence = "Test: talks, corrected."
+    update.correction_note = "Test: the evidence misread the source."
+    update.corrected_at = datetime.datetime.now(datetime.UTC)
+    update.save()
+
+    response = client.get(f"/stories/{story.slug}/corrections/")
+
+    assertContains(response, "Test: the evidence misread the source.")
+    assertContains(response, f'id="pledge-update-{update.pk}"')
+    assertContains(response, "Test: talks, corrected.")
+
+
 # Open data
 
 
