@@ -2081,6 +2081,10 @@ class Part(Publishable):
     def __str__(self):
         return self.change_summary()
 
+    def get_absolute_url(self):
+        """Their page in the story, which gives their part."""
+        return self.story.get_person_url(self.stakeholder)
+
     def change_summary(self):
         who = self.stakeholder.name if self.stakeholder_id else "(nobody)"
         return f"Who’s who: {who} ({self.get_group_display()})"

@@ -103,6 +103,22 @@ def test_a_draft_pledge_and_its_status_changes_move_nothing(story, pledger):
     assert not Change.objects.filter(story=story, subject__startswith="pledge").exists()
 
 
+def test_deleting_a_published_status_change_is_logged_as_a_withdrawal(story, pledge):
+    update = pledge.updates.get(claimed_by__isnull=True)
+    pk = update.pk
+
+    update.delete()
+
+    change = Change.objects.filter(story=story).latest("version")
+    assert (change.subject, change.object_id, change.action) == ("pledge_update", pk, "withdrawn")
+
+
+def test_a_whos_who_entry_knows_its_address(story, pledger):
+    part = factories.part(story, pledger)
+
+    assert part.get_absolute_url() == story.get_person_url(pledger)
+
+
 def test_publishing_a_pledge_later_shows_its_published_status_changes(client, story, pledger):
     draft = factories.pledge(story, pledger=pledger, promise="Test: later", status="draft")
     factories.pledge_update(draft, evidence="Test: waiting status.")
