@@ -173,6 +173,19 @@ class Chart:
         return self.series.get_embed_url()
 
     @property
+    def plot_url(self):
+        return self.series.get_plot_url()
+
+    @property
+    def table_url(self):
+        return self.series.get_table_url()
+
+    @property
+    def has_figure(self):
+        """Whether there is anything to draw, known without building the figure."""
+        return bool(self.book) if self.is_order_book else bool(self.points)
+
+    @property
     def sources(self):
         """The distinct sources of the points (or orders), in order of first use."""
         seen = {}

@@ -983,6 +983,14 @@ class Series(Publishable):
     def get_csv_url(self):
         return reverse("figure-csv", args=[self.story.slug, self.slug])
 
+    def get_plot_url(self):
+        """Its figure alone, which a page loads when the reader reaches the chart."""
+        return reverse("figure-plot", args=[self.story.slug, self.slug])
+
+    def get_table_url(self):
+        """The data behind its chart, with every source."""
+        return reverse("figure-table", args=[self.story.slug, self.slug])
+
     def get_embed_url(self):
         return reverse("figure-embed", args=[self.story.slug, self.slug])
 
