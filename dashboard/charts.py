@@ -35,15 +35,6 @@ FIGURE_CACHE_SECONDS = 24 * 3600
 # More titles than this cannot be read on one axis, and each one costs time to build.
 AXIS_EVENTS_MAX = 12
 
-# How a qualifier reads before a number in a sentence.
-QUALIFIER_WORDS = {
-    Qualifier.EXACT: "",
-    Qualifier.APPROXIMATE: "about ",
-    Qualifier.AT_LEAST: "at least ",
-    Qualifier.AT_MOST: "at most ",
-    Qualifier.ESTIMATE: "an estimated ",
-}
-
 # Marker shapes say the qualifier without colour: a filled circle is exact, an open one is
 # approximate, a triangle points the way the true value may lie.
 QUALIFIER_SYMBOLS = {
@@ -259,7 +250,7 @@ def number(value):
 
 def quantity(point, unit):
     """'about 750 jobs', 'between 700 and 800 jobs (about 750)'."""
-    words = QUALIFIER_WORDS[point.qualifier]
+    words = point.qualifier_words
     if point.low is not None and point.high is not None:
         return (
             f"between {number(point.low)} and {number(point.high)} {unit}"
@@ -326,7 +317,7 @@ def numbers(figures, unit, with_sources=False):
         return text
     parts = []
     for (qualifier, value, _, _), points in sorted(givens.items(), key=lambda item: item[0][1]):
-        part = f"{QUALIFIER_WORDS[qualifier]}{number(value)}"
+        part = f"{Qualifier(qualifier).words}{number(value)}"
         if with_sources:
             part += f" ({publications(points)})"
         parts.append(part)

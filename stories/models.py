@@ -936,6 +936,20 @@ class Qualifier(models.TextChoices):
     AT_MOST = "at_most", "At most"
     ESTIMATE = "estimate", "Estimate"
 
+    @property
+    def words(self):
+        """How it reads before a number: "about ", "at least "…; nothing for an exact one."""
+        return QUALIFIER_WORDS[self]
+
+
+QUALIFIER_WORDS = {
+    Qualifier.EXACT: "",
+    Qualifier.APPROXIMATE: "about ",
+    Qualifier.AT_LEAST: "at least ",
+    Qualifier.AT_MOST: "at most ",
+    Qualifier.ESTIMATE: "an estimated ",
+}
+
 
 class Series(Publishable):
     """
@@ -1145,6 +1159,11 @@ class DataPoint(Correctable, Publishable):
                 )
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def qualifier_words(self):
+        """How its qualifier reads before its value: "about ", "at least "…"""
+        return Qualifier(self.qualifier).words
 
     @property
     def when(self):
