@@ -9,7 +9,7 @@ from django.views.decorators.http import require_safe
 
 from . import charts
 from .embeds import framable
-from .exports import csv_response
+from .exports import chart_csv
 from .reading import representation, story_view, template_for, vary_on_htmx
 
 FIGURE = "dashboard/figure.html"
@@ -56,9 +56,7 @@ def figure_table(request, slug, series_slug):
 @story_view
 def figure_csv(request, slug, series_slug):
     chart = charts.chart_for_series(request.story, series_slug)
-    rows = charts.csv_rows(chart)
-    header = next(rows)
-    return csv_response(chart.story, chart.series.slug, header, rows)
+    return chart_csv(request, chart)
 
 
 @require_safe

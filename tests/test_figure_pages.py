@@ -220,7 +220,7 @@ def test_the_table_and_csv_keep_both_figures_sources_give_for_one_date(client, s
     assertContains(table, "Sources differ on this date: 700–750 jobs.", count=2)
     assertContains(page, "a grey bar joins them")
     column = header.index("sources_differ_on_date")
-    assert [row[column] for row in rows] == ["yes: 700 or 750 jobs"] * 2
+    assert [row[column] for row in rows] == ["yes: 700 or 750"] * 2
     assert [row[header.index("source_publication")] for row in rows] == ["Test Wire", "Test TV"]
 
 
@@ -251,21 +251,25 @@ def test_csv_has_a_row_per_published_point_with_its_source(client, story, series
     header, *rows = csv_rows(response)
     assert dict(zip(header, rows[0], strict=True)) == {
         "series": "Test workforce",
+        "series_slug": "workforce",
         "unit": "jobs",
-        "date": "March 2024",
+        "date": "2024-03",
         "date_precision": "month",
-        "period_start": "2024-03-01",
-        "period_end": "2024-03-31",
+        "date_text": "March 2024",
         "value": "750.00",
         "low": "700.00",
         "high": "800.00",
         "qualifier": "Approximate",
         "sources_differ_on_date": "",
         "note": "Test note",
+        "permalink": f"http://testserver/stories/{story.slug}/figures/workforce/",
         "source_publication": "The Test Gazette",
         "source_headline": "Test jobs story",
         "source_url": "https://example.test/jobs",
-        "source_date": "27 September 2024",
+        "source_published": "2024-09-27",
+        "source_published_precision": "day",
+        "period_start": "2024-03-01",
+        "period_end": "2024-03-31",
     }
     assert len(rows) == 1
 
@@ -273,7 +277,7 @@ def test_csv_has_a_row_per_published_point_with_its_source(client, story, series
 def test_csv_of_an_empty_series_is_just_the_header(client, story, series):
     rows = csv_rows(client.get(figure_url(story, series, ".csv")))
 
-    assert rows[0][:3] == ["series", "unit", "date"]
+    assert rows[0][:3] == ["series", "series_slug", "unit"]
     assert len(rows) == 1
 
 
