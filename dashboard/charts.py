@@ -1,5 +1,5 @@
 """
-Charts of a story's figures, built on the server with Plotly's Python API.
+Charts of a story's figures, built on the server as Plotly figures (the dicts plotly.js draws).
 
 Each series becomes a `Chart`: the Plotly figure as a plain JSON-able dict (drawn in the
 browser by plotly.js through static/js/charts.js), a one-sentence summary for readers who
@@ -13,12 +13,11 @@ hover, the table and the summary say that they differ: never an average, never o
 """
 
 import html
-import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property, partial
 
-import plotly.graph_objects as go
+import plotly.io as pio
 from django.core.cache import cache
 from django.db.models import Prefetch
 from django.http import Http404
@@ -35,15 +34,6 @@ FIGURE_FORMAT = 2
 FIGURE_CACHE_SECONDS = 24 * 3600
 # More titles than this cannot be read on one axis, and each one costs time to build.
 AXIS_EVENTS_MAX = 12
-
-# How a qualifier reads before a number in a sentence.
-QUALIFIER_WORDS = {
-    Qualifier.EXACT: "",
-    Qualifier.APPROXIMATE: "about ",
-    Qualifier.AT_LEAST: "at least ",
-    Qualifier.AT_MOST: "at most ",
-    Qualifier.ESTIMATE: "an estimated ",
-}
 
 # Marker shapes say the qualifier without colour: a filled circle is exact, an open one is
 # approximate, a triangle points the way the true value may lie.
@@ -174,6 +164,19 @@ class Chart:
         return self.series.get_embed_url()
 
     @property
+    def plot_url(self):
+        return self.series.get_plot_url()
+
+    @property
+    def table_url(self):
+        return self.series.get_table_url()
+
+    @property
+    def has_figure(self):
+        """Whether there is anything to draw, known without building the figure."""
+        return bool(self.book) if self.is_order_book else bool(self.points)
+
+    @property
     def sources(self):
         """The distinct sources of the points (or orders), in order of first use."""
         seen = {}
@@ -247,7 +250,7 @@ def number(value):
 
 def quantity(point, unit):
     """'about 750 jobs', 'between 700 and 800 jobs (about 750)'."""
-    words = QUALIFIER_WORDS[point.qualifier]
+    words = point.qualifier_words
     if point.low is not None and point.high is not None:
         return (
             f"between {number(point.low)} and {number(point.high)} {unit}"
@@ -314,7 +317,7 @@ def numbers(figures, unit, with_sources=False):
         return text
     parts = []
     for (qualifier, value, _, _), points in sorted(givens.items(), key=lambda item: item[0][1]):
-        part = f"{QUALIFIER_WORDS[qualifier]}{number(value)}"
+        part = f"{Qualifier(qualifier).words}{number(value)}"
         if with_sources:
             part += f" ({publications(points)})"
         parts.append(part)
@@ -419,7 +422,7 @@ def figure(series, points, events=()):
         mode = "markers"
     else:
         mode = "lines+markers"
-    trace = go.Scatter(
+    trace = scatter(
         x=[axis_position(p.when).isoformat() for p in firsts],
         y=[to_float(p.value) for p in firsts],
         mode=mode,
@@ -456,7 +459,7 @@ def figure(series, points, events=()):
         cliponaxis=False,
     )
     if has_range:
-        trace.error_y = {
+        trace["error_y"] = {
             "type": "data",
             "symmetric": False,
             "array": [to_float(p.high - p.value) if p.high is not None else 0 for p in firsts],
@@ -474,7 +477,7 @@ def figure(series, points, events=()):
             x = axis_position(figures.when).isoformat()
             xs += [x, x, None]
             ys += [to_float(figures.low), to_float(figures.high), None]
-        bars = go.Scatter(
+        bars = scatter(
             x=xs,
             y=ys,
             mode="lines",
@@ -483,26 +486,26 @@ def figure(series, points, events=()):
             hoverinfo="skip",
         )
         traces = [bars, trace]
-    fig = go.Figure(traces)
+    layout = {
+        **LAYOUT,
+        "height": 320,
+        "margin": {"l": 56, "r": 16, "t": 24, "b": 40},
+        "showlegend": False,
+        "xaxis": XAXIS,
+        "yaxis": {**YAXIS, "title": {"text": plain(unit)}},
+    }
     positions = [axis_position(p.when) for p in firsts]
-    middle = mark_milestones(fig, events, positions)
+    middle = mark_milestones(layout, events, positions)
     if single:
         # Label the lone point on the side with room: left of it when it ends the axis.
         at_the_end = positions[0] == max(positions) > middle
-        fig.data[-1].textposition = "top left" if at_the_end else "top center"
-    fig.update_layout(
-        **LAYOUT,
-        height=320,
-        margin={"l": 56, "r": 16, "t": 24, "b": 40},
-        showlegend=False,
-        xaxis=XAXIS,
-        yaxis={**YAXIS, "title": {"text": plain(unit)}},
-    )
-    return as_dict(fig)
+        traces[-1]["textposition"] = "top left" if at_the_end else "top center"
+    return plotly_figure(traces, layout)
 
 
 LAYOUT = {
-    "template": "none",
+    # Plotly's "none" template, resolved once as plotly.py would put it into every figure.
+    "template": pio.templates["none"].to_plotly_json(),
     "autosize": True,
     "hovermode": "closest",
     "font": {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},
@@ -517,13 +520,29 @@ YAXIS = {
 }
 
 
-def as_dict(fig):
-    result = json.loads(fig.to_json())
-    result["config"] = {"displayModeBar": False, "responsive": True}
-    return result
+def scatter(**properties):
+    """A scatter trace as plotly.js reads it; a None property is left out, as plotly.py would."""
+    return {
+        "type": "scatter",
+        **{name: value for name, value in properties.items() if value is not None},
+    }
 
 
-def mark_milestones(fig, events, positions, bottom=0):
+def plotly_figure(traces, layout):
+    """
+    The figure as plotly.js reads it, built from plain dicts and lists: plotly.py's validating
+    objects took about 25 ms a 500-point trace and more a milestone (make bench's "building a
+    chart" section measures it); tests/test_charts.py checks every figure we make against
+    plotly's schema instead (`plotly.graph_objects.Figure(figure)` refuses anything unknown).
+    """
+    return {
+        "data": traces,
+        "layout": layout,
+        "config": {"displayModeBar": False, "responsive": True},
+    }
+
+
+def mark_milestones(layout, events, positions, bottom=0):
     """
     Mark each milestone or deadline on the time axis with a dotted line and its title, set
     upright along the line from `bottom` (the foot of the main panel, as a fraction of the
@@ -534,29 +553,33 @@ def mark_milestones(fig, events, positions, bottom=0):
     everything = positions + [x for x, _ in milestones]
     middle = min(everything) + (max(everything) - min(everything)) / 2
     for x, event in milestones:
-        fig.add_shape(
-            type="line",
-            xref="x",
-            yref="paper",
-            x0=x.isoformat(),
-            x1=x.isoformat(),
-            y0=0,
-            y1=1,
-            line={"color": MARK_COLOUR, "width": 1, "dash": "dot"},
+        layout.setdefault("shapes", []).append(
+            {
+                "type": "line",
+                "xref": "x",
+                "yref": "paper",
+                "x0": x.isoformat(),
+                "x1": x.isoformat(),
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": MARK_COLOUR, "width": 1, "dash": "dot"},
+            }
         )
-        fig.add_annotation(
-            x=x.isoformat(),
-            xref="x",
-            y=bottom,
-            yref="paper",
-            yanchor="bottom",
-            xanchor="right",
-            textangle=-90,
-            text=plain(shorten(event.title)),
-            hovertext=plain(f"{event.title} ({event.when})"),
-            showarrow=False,
-            font={"size": 10, "color": MARK_COLOUR},
-            bgcolor="rgba(255, 255, 255, 0.85)",
+        layout.setdefault("annotations", []).append(
+            {
+                "x": x.isoformat(),
+                "xref": "x",
+                "y": bottom,
+                "yref": "paper",
+                "yanchor": "bottom",
+                "xanchor": "right",
+                "textangle": -90,
+                "text": plain(shorten(event.title)),
+                "hovertext": plain(f"{event.title} ({event.when})"),
+                "showarrow": False,
+                "font": {"size": 10, "color": MARK_COLOUR},
+                "bgcolor": "rgba(255, 255, 255, 0.85)",
+            }
         )
     return middle
 
@@ -601,7 +624,7 @@ def order_book_figure(series, steps, events=()):
     for commitment in shown:
         label, colour, fill = COMMITMENT_STYLES[commitment]
         traces.append(
-            go.Scatter(
+            scatter(
                 x=x_text,
                 y=[step.trains(commitment) for step in held],
                 mode="lines",
@@ -614,7 +637,7 @@ def order_book_figure(series, steps, events=()):
             )
         )
     traces.append(
-        go.Scatter(
+        scatter(
             x=x_text[:-1],
             y=[step.total_trains for step in steps],
             mode="markers",
@@ -646,7 +669,7 @@ def order_book_figure(series, steps, events=()):
             continue
         lows = [to_float(v[0]) / 1e6 if v else None for v in values]
         traces.append(
-            go.Scatter(
+            scatter(
                 x=x_text,
                 y=lows,
                 yaxis="y2",
@@ -666,7 +689,7 @@ def order_book_figure(series, steps, events=()):
         if any(v and v[1] != v[0] for v in values):
             # Where sources give different values, the band between them is filled: both kept.
             traces.append(
-                go.Scatter(
+                scatter(
                     x=x_text,
                     y=[to_float(v[1]) / 1e6 if v else None for v in values],
                     yaxis="y2",
@@ -681,25 +704,24 @@ def order_book_figure(series, steps, events=()):
                     connectgaps=False,
                 )
             )
-    fig = go.Figure(traces)
-    mark_milestones(fig, events, xs, bottom=TRAINS_DOMAIN[0])
-    fig.update_layout(
+    layout = {
         **LAYOUT,
-        height=440,
-        margin={"l": 56, "r": 16, "t": 24, "b": 40},
-        showlegend=True,
-        legend={"orientation": "h", "x": 0, "y": -0.12, "yanchor": "top"},
-        xaxis={**XAXIS, "anchor": "y2"},
-        yaxis={**YAXIS, "domain": TRAINS_DOMAIN, "title": {"text": plain(series.unit)}},
-        yaxis2={
+        "height": 440,
+        "margin": {"l": 56, "r": 16, "t": 24, "b": 40},
+        "showlegend": True,
+        "legend": {"orientation": "h", "x": 0, "y": -0.12, "yanchor": "top"},
+        "xaxis": {**XAXIS, "anchor": "y2"},
+        "yaxis": {**YAXIS, "domain": TRAINS_DOMAIN, "title": {"text": plain(series.unit)}},
+        "yaxis2": {
             **YAXIS,
             "domain": VALUE_DOMAIN,
             "title": {"text": "value"},
             "tickprefix": "£",
             "ticksuffix": "m",
         },
-    )
-    return as_dict(fig)
+    }
+    mark_milestones(layout, events, xs, bottom=TRAINS_DOMAIN[0])
+    return plotly_figure(traces, layout)
 
 
 def order_book_summary(series, steps):
@@ -751,100 +773,3 @@ def development_text(row):
 def short_publication(source):
     """The publication without the note on where a copy was read: 'The Northern Echo'."""
     return source.publication.split(" (copy at ")[0].split(" (quoted at ")[0]
-
-
-def order_rows(chart):
-    """Header and one row per published order row, oldest first (the order book's CSV)."""
-    yield [
-        "series",
-        "date",
-        "date_precision",
-        "period_start",
-        "period_end",
-        "order_id",
-        "row_id",
-        "development",
-        "customer",
-        "commitment",
-        "trains",
-        "cars",
-        "value_gbp",
-        "value_qualifier",
-        "condition",
-        "delivery",
-        "note",
-        "source_publication",
-        "source_headline",
-        "source_url",
-        "source_date",
-    ]
-    for row in chart.orders:
-        yield [
-            chart.series.name,
-            str(row.when),
-            row.announced_on_precision,
-            row.announced_on.isoformat(),
-            row.when.last_day.isoformat(),
-            row.order.pk,
-            row.pk,
-            row.get_development_display(),
-            row.customer,
-            row.get_commitment_display(),
-            row.trains,
-            row.cars,
-            row.value,
-            row.get_value_qualifier_display(),
-            row.condition,
-            row.delivery,
-            row.note,
-            row.source.publication,
-            row.source.headline,
-            row.source.url,
-            str(row.source.published),
-        ]
-
-
-def csv_rows(chart):
-    """Header and one row per published point, as plain values (see dashboard.figures)."""
-    if chart.is_order_book:
-        yield from order_rows(chart)
-        return
-    yield [
-        "series",
-        "unit",
-        "date",
-        "date_precision",
-        "period_start",
-        "period_end",
-        "value",
-        "low",
-        "high",
-        "qualifier",
-        "sources_differ_on_date",
-        "note",
-        "source_publication",
-        "source_headline",
-        "source_url",
-        "source_date",
-    ]
-    for figures in chart.dates:
-        differs = f"yes: {numbers(figures, chart.series.unit)}" if figures.differs else ""
-        for point in figures.points:
-            yield [
-                chart.series.name,
-                chart.series.unit,
-                str(point.when),
-                point.as_of_precision,
-                point.as_of.isoformat(),
-                point.when.last_day.isoformat(),
-                point.value,
-                point.low,
-                point.high,
-                point.get_qualifier_display(),
-                differs,
-                point.note,
-                point.source.publication,
-                point.source.headline,
-                point.source.url,
-                str(point.source.published),
-            ]

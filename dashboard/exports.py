@@ -139,6 +139,96 @@ def events_csv(request, slug):
     return csv_response(story, "events", header, rows)
 
 
+FIGURE_HEADER = [
+    "series",
+    "series_slug",
+    "unit",
+    "date",
+    "date_precision",
+    "date_text",
+    "value",
+    "low",
+    "high",
+    "qualifier",
+    "sources_differ_on_date",
+    "note",
+    "permalink",
+    *SOURCE_COLUMNS,
+]
+
+ORDER_HEADER = [
+    "id",
+    "order_id",
+    "development",
+    "date",
+    "date_precision",
+    "date_text",
+    "customer",
+    "commitment",
+    "trains",
+    "cars",
+    "value_gbp",
+    "value_qualifier",
+    "condition",
+    "delivery",
+    "note",
+    "permalink",
+    *SOURCE_COLUMNS,
+]
+
+PERIOD_HEADER = ["period_start", "period_end"]
+
+
+def figure_cells(request, point, figures):
+    """One figure's row; `figures` is everything published for its date, to say if they differ."""
+    series = point.series
+    return [
+        series.name,
+        series.slug,
+        series.unit,
+        point.when.machine_readable,
+        point.as_of_precision,
+        str(point.when),
+        point.value,
+        point.low,
+        point.high,
+        point.get_qualifier_display(),
+        "yes: " + " or ".join(f"{value.normalize():f}" for value in figures.values)
+        if figures.differs
+        else "",
+        point.note,
+        absolute(request, series.get_absolute_url()),
+        *source_cells(point.source),
+    ]
+
+
+def order_cells(request, order, book):
+    """One order row's row; its permalink is its place in the order book's chart page."""
+    return [
+        order.pk,
+        order.order.pk,
+        order.get_development_display(),
+        order.when.machine_readable,
+        order.announced_on_precision,
+        str(order.when),
+        order.customer,
+        order.get_commitment_display(),
+        order.trains,
+        order.cars,
+        order.value,
+        order.get_value_qualifier_display(),
+        order.condition,
+        order.delivery,
+        order.note,
+        absolute(request, order.url_in(book)),
+        *source_cells(order.source),
+    ]
+
+
+def period_cells(first_day, when):
+    return [first_day.isoformat(), when.last_day.isoformat()]
+
+
 @require_safe
 @story_view
 def figures_csv(request, slug):
@@ -149,49 +239,16 @@ def figures_csv(request, slug):
         .select_related("series__story", "source")
         .order_by("series__position", "series__name", "as_of", "pk")
     )
-    header = [
-        "series",
-        "series_slug",
-        "unit",
-        "date",
-        "date_precision",
-        "date_text",
-        "value",
-        "low",
-        "high",
-        "qualifier",
-        "sources_differ_on_date",
-        "note",
-        "permalink",
-        *SOURCE_COLUMNS,
-    ]
     by_series = {}
     for point in points:
         by_series.setdefault(point.series, []).append(point)
     rows = (
-        [
-            point.series.name,
-            point.series.slug,
-            point.series.unit,
-            point.when.machine_readable,
-            point.as_of_precision,
-            str(point.when),
-            point.value,
-            point.low,
-            point.high,
-            point.get_qualifier_display(),
-            "yes: " + " or ".join(f"{value.normalize():f}" for value in figures.values)
-            if figures.differs
-            else "",
-            point.note,
-            absolute(request, point.series.get_absolute_url()),
-            *source_cells(point.source),
-        ]
+        figure_cells(request, point, figures)
         for series_points in by_series.values()
         for figures in figures_by_date(series_points)
         for point in figures.points
     )
-    return csv_response(story, "figures", header, rows)
+    return csv_response(story, "figures", FIGURE_HEADER, rows)
 
 
 @require_safe
@@ -201,45 +258,26 @@ def orders_csv(request, slug):
     story = request.story
     book = Series.objects.published().filter(story=story, kind=Series.Kind.ORDER_BOOK).first()
     orders = Order.objects.for_story(story).select_related("story")
-    header = [
-        "id",
-        "order_id",
-        "development",
-        "date",
-        "date_precision",
-        "date_text",
-        "customer",
-        "commitment",
-        "trains",
-        "cars",
-        "value_gbp",
-        "value_qualifier",
-        "condition",
-        "delivery",
-        "note",
-        "permalink",
-        *SOURCE_COLUMNS,
-    ]
-    rows = (
-        [
-            order.pk,
-            order.order.pk,
-            order.get_development_display(),
-            order.when.machine_readable,
-            order.announced_on_precision,
-            str(order.when),
-            order.customer,
-            order.get_commitment_display(),
-            order.trains,
-            order.cars,
-            order.value,
-            order.get_value_qualifier_display(),
-            order.condition,
-            order.delivery,
-            order.note,
-            absolute(request, order.url_in(book)),
-            *source_cells(order.source),
-        ]
-        for order in orders
-    )
-    return csv_response(story, "orders", header, rows)
+    rows = (order_cells(request, order, book) for order in orders)
+    return csv_response(story, "orders", ORDER_HEADER, rows)
+
+
+def chart_csv(request, chart):
+    """
+    A chart's own CSV: the story export's rows for its series (the order book's: its order
+    rows), each with the first and last day of its date as `period_start` and `period_end`.
+    """
+    if chart.is_order_book:
+        header = ORDER_HEADER + PERIOD_HEADER
+        rows = (
+            [*order_cells(request, row, chart.series), *period_cells(row.announced_on, row.when)]
+            for row in chart.orders
+        )
+    else:
+        header = FIGURE_HEADER + PERIOD_HEADER
+        rows = (
+            [*figure_cells(request, point, figures), *period_cells(point.as_of, point.when)]
+            for figures in chart.dates
+            for point in figures.points
+        )
+    return csv_response(chart.story, chart.series.slug, header, rows)

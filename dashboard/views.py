@@ -274,19 +274,23 @@ def roles_over_time(story, person):
     return roles
 
 
+def permalink_page(request, template, item, **context):
+    """A statement's or an event's own page with its citation (dashboard/permalink.html)."""
+    permalink = request.build_absolute_uri(item.get_absolute_url())
+    context |= {
+        "story": request.story,
+        "item": item,
+        "permalink": permalink,
+        "citation": item.citation(permalink),
+    }
+    return render(request, template, context)
+
+
 @require_safe
 @story_view
 def statement(request, slug, pk):
-    story = request.story
-    statement = get_object_or_404(Statement.objects.for_timeline(story), pk=pk)
-    permalink = request.build_absolute_uri(statement.get_absolute_url())
-    context = {
-        "story": story,
-        "item": statement,
-        "permalink": permalink,
-        "citation": statement.citation(permalink),
-    }
-    return render(request, "dashboard/statement.html", context)
+    statement = get_object_or_404(Statement.objects.for_timeline(request.story), pk=pk)
+    return permalink_page(request, "dashboard/statement.html", statement)
 
 
 @require_safe
@@ -294,12 +298,5 @@ def statement(request, slug, pk):
 def event(request, slug, pk):
     story = request.story
     event = get_object_or_404(NegotiationEvent.objects.for_timeline(story), pk=pk)
-    permalink = request.build_absolute_uri(event.get_absolute_url())
-    context = {
-        "story": story,
-        "item": event,
-        "statements": Statement.objects.for_timeline(story).filter(event=event),
-        "permalink": permalink,
-        "citation": event.citation(permalink),
-    }
-    return render(request, "dashboard/event.html", context)
+    statements = Statement.objects.for_timeline(story).filter(event=event)
+    return permalink_page(request, "dashboard/event.html", event, statements=statements)

@@ -1,6 +1,45 @@
+"""
+The WSGI application gunicorn serves (scripts/web). Each worker warms up before it takes its
+first request, so the first reader after a deploy does not wait for what every later one is
+spared: importing the views, compiling the story page's templates, connecting to PostgreSQL
+and reading each table once.
+"""
+
 import os
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
 application = get_wsgi_application()
+
+
+# The templates of the story page (and what it extends and includes).
+WARM_TEMPLATES = [
+    "base.html",
+    "share.html",
+    "dashboard/story.html",
+    "dashboard/items.html",
+    "dashboard/figure.html",
+]
+
+
+def warm_up():
+    from django.apps import apps
+    from django.db import DatabaseError
+    from django.template.loader import get_template
+    from django.urls import get_resolver
+
+    resolver = get_resolver()
+    resolver.url_patterns  # noqa: B018 (imports every view module)
+    resolver.reverse_dict  # noqa: B018 (compiles every URL pattern, for reverse())
+    for name in WARM_TEMPLATES:
+        get_template(name)
+    try:
+        # A new PostgreSQL connection learns each table it touches on first use: do that now.
+        for model in apps.get_app_config("stories").get_models():
+            model._base_manager.exists()
+    except DatabaseError:
+        pass  # the first request will say the database is unavailable, as it should
+
+
+warm_up()

@@ -1063,6 +1063,20 @@ class Qualifier(models.TextChoices):
     AT_MOST = "at_most", "At most"
     ESTIMATE = "estimate", "Estimate"
 
+    @property
+    def words(self):
+        """How it reads before a number: "about ", "at least "…; nothing for an exact one."""
+        return QUALIFIER_WORDS[self]
+
+
+QUALIFIER_WORDS = {
+    Qualifier.EXACT: "",
+    Qualifier.APPROXIMATE: "about ",
+    Qualifier.AT_LEAST: "at least ",
+    Qualifier.AT_MOST: "at most ",
+    Qualifier.ESTIMATE: "an estimated ",
+}
+
 
 class Series(Publishable):
     """
@@ -1109,6 +1123,14 @@ class Series(Publishable):
 
     def get_csv_url(self):
         return reverse("figure-csv", args=[self.story.slug, self.slug])
+
+    def get_plot_url(self):
+        """Its figure alone, which a page loads when the reader reaches the chart."""
+        return reverse("figure-plot", args=[self.story.slug, self.slug])
+
+    def get_table_url(self):
+        """The data behind its chart, with every source."""
+        return reverse("figure-table", args=[self.story.slug, self.slug])
 
     def get_embed_url(self):
         return reverse("figure-embed", args=[self.story.slug, self.slug])
@@ -1264,6 +1286,11 @@ class DataPoint(Correctable, Publishable):
                 )
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def qualifier_words(self):
+        """How its qualifier reads before its value: "about ", "at least "…"""
+        return Qualifier(self.qualifier).words
 
     @property
     def when(self):

@@ -489,3 +489,76 @@ def test_the_order_book_csv_has_every_order_row_with_its_source(client, story):
     assert record["value_qualifier"] == "Approximate"
     assert record["delivery"] == "Test: from 2027"
     assert record["source_url"] == order.source.url
+
+
+# Every figure we emit is a valid Plotly figure. The site builds them as plain dicts (plotly.py's
+# validating objects cost tens of milliseconds a chart), so plotly's own schema checks them here.
+
+
+def plotly_accepts(figure):
+    """Whether plotly.py's validating Figure takes the figure as it is (it raises otherwise)."""
+    import plotly.graph_objects as go
+
+    go.Figure({"data": figure["data"], "layout": figure["layout"]})
+    return True
+
+
+def test_the_plotly_schema_refuses_what_plotly_js_would_not_draw():
+    with pytest.raises(ValueError):
+        plotly_accepts({"data": [{"type": "scatter", "colour": "red"}], "layout": {}})
+
+
+def test_every_figure_of_the_hitachi_story_is_valid_plotly(story):
+    from django.core.management import call_command
+
+    call_command("load_story", "hitachi-newton-aycliffe", verbosity=0)
+    hitachi = Story.objects.get(slug="hitachi-newton-aycliffe")
+
+    figures = [chart.figure for chart in charts.charts_for_story(hitachi)]
+
+    assert len([figure for figure in figures if figure]) >= 2  # workforce and the order book
+    assert all(plotly_accepts(figure) for figure in figures if figure)
+
+
+@pytest.mark.parametrize(
+    "make_points",
+    [
+        pytest.param(lambda series: [factories.point(series)], id="one point"),
+        pytest.param(
+            lambda series: [
+                factories.point(
+                    series,
+                    as_of=datetime.date(2024, 3, 1),
+                    low=700,
+                    value=750,
+                    high=800,
+                    qualifier=Qualifier.APPROXIMATE,
+                ),
+                factories.point(series, as_of=datetime.date(2024, 9, 1), value=700),
+            ],
+            id="a range",
+        ),
+        pytest.param(
+            lambda series: [
+                factories.point(series, as_of=datetime.date(2024, 9, 1), value=700),
+                factories.point(series, as_of=datetime.date(2024, 9, 1), value=750),
+                factories.point(series, as_of=datetime.date(2024, 12, 1), value=750),
+            ],
+            id="sources that differ",
+        ),
+    ],
+)
+def test_every_kind_of_figure_is_valid_plotly(story, make_points):
+    series = factories.series(story, unit="jobs<b>")
+    make_points(series)
+    factories.event(
+        story,
+        kind=NegotiationEvent.Kind.MILESTONE,
+        title="Test <i>milestone</i>",
+        happened_on=datetime.date(2024, 9, 1),
+    )
+    story.refresh_from_db()
+
+    (chart,) = charts.charts_for_story(story)
+
+    assert plotly_accepts(chart.figure)

@@ -160,10 +160,15 @@ def test_the_dashboard_draws_a_chart_of_each_series(client, story):
     factories.point(series, value=750)
 
     response = client.get(story.get_absolute_url())
+    plot = client.get(series.get_plot_url(), headers=HTMX)
 
+    # The page says what the chart shows; its figure comes when the reader scrolls to it.
     assertContains(response, f'id="chart-{series.slug}"')
-    assertContains(response, f'id="chart-{series.slug}-figure"')
-    assertContains(response, "plotly")
+    assertContains(response, "Test workforce: 750 jobs on 27 September 2024")
+    assertContains(response, f'hx-get="{series.get_plot_url()}" hx-trigger="revealed"')
+    assertNotContains(response, f'id="chart-{series.slug}-figure"')
+    assertContains(plot, f'<script id="chart-{series.slug}-figure" type="application/json">')
+    assert "<html" not in plot.text
 
 
 def test_a_corrected_statement_says_so_in_the_timeline(client, story):

@@ -208,3 +208,23 @@ def test_no_text_cell_starts_with_a_formula_trigger_and_none_loses_text(text):
 
     assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
     assert cell in (text, "'" + text)
+
+
+def test_a_charts_csv_is_the_story_exports_rows_for_its_series_with_their_period(client, story):
+    workforce = factories.series(story, name="Test workforce", slug="test-workforce")
+    factories.point(workforce, value=700, as_of=datetime.date(2024, 9, 1), as_of_precision="month")
+    factories.point(factories.series(story, slug="test-other"), value=5)
+    book = factories.series(story, name="Order book", slug="order-book", kind="order_book")
+    factories.order(story, trains=10, announced_on=datetime.date(2024, 12, 9))
+
+    for chart, export in [(workforce, "figures"), (book, "orders")]:
+        charted = rows(client.get(f"/stories/{story.slug}/figures/{chart.slug}.csv"))
+        exported = rows(client.get(f"/stories/{story.slug}/export/{export}.csv"))
+
+        periods = [row.pop("period_start") + "/" + row.pop("period_end") for row in charted]
+        assert charted == [
+            row for row in exported if row.get("series_slug", chart.slug) == chart.slug
+        ]
+        assert periods == (
+            ["2024-09-01/2024-09-30"] if export == "figures" else ["2024-12-09/2024-12-09"]
+        )

@@ -53,15 +53,18 @@ def test_figure_page_shows_chart_summary_table_and_csv_link(client, story, serie
     )
 
     response = client.get(figure_url(story, series))
+    table = client.get(figure_url(story, series, "/table/"))
 
     assertContains(response, "<h1>" + story.title + "</h1>", html=True)
     assertContains(response, 'data-figure="chart-workforce-figure"')
     assertContains(response, '<script id="chart-workforce-figure" type="application/json">')
     assertContains(response, "Test workforce: about 750 jobs in the week of 23 September 2024")
     assertContains(response, "<summary>Data table and sources</summary>", html=True)
-    assertContains(response, '<time datetime="2024-W39">week of 23 September 2024</time>')
-    assertContains(response, '<a href="https://example.test/j" rel="noopener">The Test Gazette')
     assertContains(response, f'href="{figure_url(story, series, ".csv")}" download')
+    # The table arrives when the reader opens it (or follows the link without JavaScript).
+    assertContains(response, f'hx-get="{figure_url(story, series, "/table/")}"')
+    assertContains(table, '<time datetime="2024-W39">week of 23 September 2024</time>')
+    assertContains(table, '<a href="https://example.test/j" rel="noopener">The Test Gazette')
 
 
 def test_the_figure_json_on_the_page_is_the_built_figure(client, story, series):
@@ -77,13 +80,17 @@ def test_the_figure_json_on_the_page_is_the_built_figure(client, story, series):
     assert figure["data"][0]["y"] == [750.0]
 
 
-def test_figure_page_loads_plotly_deferred_from_our_static_files(client, story, series):
+def test_figure_page_loads_plotly_from_our_static_files_only_through_charts_js(
+    client, story, series
+):
     factories.point(series)
 
     response = client.get(figure_url(story, series))
 
-    assertContains(response, 'src="/static/vendor/plotly/plotly-basic.min.js" defer')
+    # charts.js loads plotly.js when a chart is about to be seen; no page waits for it.
     assertContains(response, 'src="/static/js/charts.js" defer')
+    assertContains(response, 'data-plotly="/static/vendor/plotly/plotly-basic.min.js"')
+    assertNotContains(response, 'src="/static/vendor/plotly/plotly-basic.min.js"')
     assertContains(response, 'id="plotly.js-style-global" class="no-inline-styles"')
     assertNotContains(response, "cdn.plot.ly")
 
@@ -113,9 +120,11 @@ def test_draft_points_are_not_on_the_figure_page(client, story, series):
     factories.point(series, as_of=datetime.date(2024, 2, 1), value=999, status="draft")
 
     response = client.get(figure_url(story, series))
+    table = client.get(figure_url(story, series, "/table/"))
 
-    assertContains(response, '<td class="chart-value" data-label="Value">111</td>', html=True)
+    assertContains(table, '<td class="chart-value" data-label="Value">111</td>', html=True)
     assertNotContains(response, "999")
+    assertNotContains(table, "999")
 
 
 def test_an_htmx_request_gets_the_chart_block_only(client, story, series):
@@ -190,8 +199,10 @@ def test_the_figure_page_takes_a_constant_number_of_queries(
     for day in range(1, 11):
         factories.point(series, as_of=datetime.date(2024, 1, day))
 
-    with django_assert_max_num_queries(4):
-        client.get(figure_url(story, series))
+    for part in ["/", "/plot/", "/table/"]:
+        with django_assert_max_num_queries(5):
+            response = client.get(figure_url(story, series, part))
+        assert response.status_code == 200
 
 
 # The CSV
@@ -203,12 +214,13 @@ def test_the_table_and_csv_keep_both_figures_sources_give_for_one_date(client, s
         factories.point(series, as_of=datetime.date(2024, 12, 6), value=value, source=source)
 
     page = client.get(figure_url(story, series))
+    table = client.get(figure_url(story, series, "/table/"))
     header, *rows = csv_rows(client.get(figure_url(story, series, ".csv")))
 
-    assertContains(page, "Sources differ on this date: 700–750 jobs.", count=2)
+    assertContains(table, "Sources differ on this date: 700–750 jobs.", count=2)
     assertContains(page, "a grey bar joins them")
     column = header.index("sources_differ_on_date")
-    assert [row[column] for row in rows] == ["yes: 700 or 750 jobs"] * 2
+    assert [row[column] for row in rows] == ["yes: 700 or 750"] * 2
     assert [row[header.index("source_publication")] for row in rows] == ["Test Wire", "Test TV"]
 
 
@@ -239,21 +251,25 @@ def test_csv_has_a_row_per_published_point_with_its_source(client, story, series
     header, *rows = csv_rows(response)
     assert dict(zip(header, rows[0], strict=True)) == {
         "series": "Test workforce",
+        "series_slug": "workforce",
         "unit": "jobs",
-        "date": "March 2024",
+        "date": "2024-03",
         "date_precision": "month",
-        "period_start": "2024-03-01",
-        "period_end": "2024-03-31",
+        "date_text": "March 2024",
         "value": "750.00",
         "low": "700.00",
         "high": "800.00",
         "qualifier": "Approximate",
         "sources_differ_on_date": "",
         "note": "Test note",
+        "permalink": f"http://testserver/stories/{story.slug}/figures/workforce/",
         "source_publication": "The Test Gazette",
         "source_headline": "Test jobs story",
         "source_url": "https://example.test/jobs",
-        "source_date": "27 September 2024",
+        "source_published": "2024-09-27",
+        "source_published_precision": "day",
+        "period_start": "2024-03-01",
+        "period_end": "2024-03-31",
     }
     assert len(rows) == 1
 
@@ -261,7 +277,7 @@ def test_csv_has_a_row_per_published_point_with_its_source(client, story, series
 def test_csv_of_an_empty_series_is_just_the_header(client, story, series):
     rows = csv_rows(client.get(figure_url(story, series, ".csv")))
 
-    assert rows[0][:3] == ["series", "unit", "date"]
+    assert rows[0][:3] == ["series", "series_slug", "unit"]
     assert len(rows) == 1
 
 
@@ -328,7 +344,7 @@ def test_embed_page_credits_sources_and_links_back_outside_the_frame(client, sto
         html=True,
     )
     assertContains(response, 'data-figure="chart-workforce-figure"')
-    assertNotContains(response, "hx-get")
+    assertNotContains(response, 'hx-trigger="story-changed')  # no live refresh in a frame
     assertNotContains(response, "site-header")
 
 
@@ -364,7 +380,9 @@ JAVASCRIPT_BUDGET = 450 * 1000  # bytes, gzipped: htmx, plotly.js and our own
 def test_the_javascript_of_a_chart_page_stays_within_budget(client, story, series):
     factories.point(series)
     html = client.get(figure_url(story, series)).content.decode()
+    # Every script the page loads, plotly.js (loaded by charts.js when needed) included.
     scripts = re.findall(r'<script src="/static/([^"]+)"', html)
+    scripts += re.findall(r'data-plotly="/static/([^"]+)"', html)
 
     sizes = {path: len(gzip.compress(Path(finders.find(path)).read_bytes())) for path in scripts}
 
@@ -379,14 +397,19 @@ def test_the_dashboard_can_include_every_chart_and_the_assets_once(rf, story, se
     page = Template(
         '{% include "dashboard/figure.html#chart-assets" %}'
         "{% for chart in charts %}"
-        '{% include "dashboard/figure.html#chart" with chart=chart %}'
+        '{% include "dashboard/figure.html#chart" with chart=chart lazy=True %}'
         "{% endfor %}"
     )
 
     html = page.render(RequestContext(rf.get("/"), {"charts": charts_for_story(story)}))
 
     assert html.count("plotly-basic.min.js") == 1
-    assert 'plotly-basic.min.js" defer nonce=' in html
+    assert 'data-plotly="/static/vendor/plotly/plotly-basic.min.js"' in html
     assert 'id="chart-workforce"' in html
-    assert 'data-figure="chart-workforce-figure"' in html
+    # The story page's charts fetch their figure when they scroll into view; a link without JS.
+    assert 'data-figure="chart-workforce-figure"' not in html
+    assert 'hx-get="/stories/' in html and '/figures/workforce/plot/" hx-trigger="revealed"' in html
+    assert (
+        f'<a class="chart-plot-link" href="{figure_url(story, series)}">See the chart</a>' in html
+    )
     assert "Test order book: no figure has been published yet." in html

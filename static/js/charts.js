@@ -1,26 +1,63 @@
 /*
- * Draws the charts built on the server (dashboard/charts.py). Each chart block holds a
- * <div data-figure="ID"> and the figure as JSON in <script type="application/json" id="ID">.
- * Runs on load and again after htmx swaps in a refreshed chart block, which keeps the
- * block's data table open if the reader had opened it.
+ * Draws the charts built on the server (dashboard/charts.py). A chart's figure is JSON in
+ * <script type="application/json" id="ID"> beside its <div data-figure="ID">; on the story page
+ * htmx fetches that pair when the chart scrolls into view. plotly.js itself (this script's
+ * data-plotly) is loaded only when a figure is about to be seen, so nothing waits for it.
+ * A refreshed chart block (htmx) keeps its data table open if the reader had opened it.
  */
 (function () {
   "use strict";
 
+  var plotlySource = document.currentScript && document.currentScript.dataset.plotly;
+  var plotlyLoading = null;
   var openTables = [];
 
-  function draw() {
-    if (!window.Plotly) return;
-    document.querySelectorAll("[data-figure]").forEach(function (plot) {
-      var data = document.getElementById(plot.dataset.figure);
-      if (!data || plot.drawnFrom === data) return;
+  function loadPlotly() {
+    if (window.Plotly) return Promise.resolve();
+    if (!plotlyLoading) {
+      plotlyLoading = new Promise(function (loaded, failed) {
+        var script = document.createElement("script");
+        script.src = plotlySource;
+        script.onload = loaded;
+        script.onerror = failed;
+        document.head.appendChild(script);
+      });
+    }
+    return plotlyLoading;
+  }
+
+  function draw(plot) {
+    var data = document.getElementById(plot.dataset.figure);
+    if (!data || plot.drawnFrom === data) return;
+    loadPlotly().then(function () {
+      if (plot.drawnFrom === data) return;
       var figure = JSON.parse(data.textContent);
       plot.drawnFrom = data;
       window.Plotly.react(plot, figure.data, figure.layout, figure.config);
     });
   }
 
-  document.addEventListener("DOMContentLoaded", draw);
+  // Draw a figure when it comes within a screen of being seen.
+  var nearby = "IntersectionObserver" in window
+    ? new IntersectionObserver(function (entries) {
+        entries.forEach(function (entry) {
+          if (entry.isIntersecting) {
+            nearby.unobserve(entry.target);
+            draw(entry.target);
+          }
+        });
+      }, { rootMargin: "100% 0px" })
+    : null;
+
+  function watch() {
+    document.querySelectorAll("[data-figure]").forEach(function (plot) {
+      if (plot.drawnFrom === document.getElementById(plot.dataset.figure)) return;
+      if (nearby) nearby.observe(plot);
+      else draw(plot);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", watch);
   document.addEventListener("htmx:beforeSwap", function (event) {
     openTables = Array.from(event.detail.target.querySelectorAll("details[id][open]"), function (d) {
       return d.id;
@@ -29,9 +66,9 @@
   document.addEventListener("htmx:afterSettle", function () {
     openTables.forEach(function (id) {
       var table = document.getElementById(id);
-      if (table) table.open = true;
+      if (table && !table.open) table.open = true;
     });
     openTables = [];
-    draw();
+    watch();
   });
 })();

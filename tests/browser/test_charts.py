@@ -280,3 +280,49 @@ def test_markup_in_a_unit_or_milestone_title_is_drawn_as_text_not_as_a_link(live
     expect(chart.locator(".annotation")).to_have_text(f"Test {link}")
     assert chart.locator("svg a").count() == 0
     assert problems(watched) == []
+
+
+# Lazy charts: the story page paints without plotly.js; a chart is drawn when it is reached.
+
+PLOTLY = "vendor/plotly/plotly-basic.min.js"
+
+
+def test_the_story_page_paints_first_then_draws_its_chart_and_opens_its_table_on_demand(
+    live_server, watched, three_points
+):
+    story, series = three_points
+    factories.statement(story, quote="Test quote in the timeline.")
+
+    watched.goto(live_server.url + story.get_absolute_url())
+
+    chart = watched.locator("#chart-workforce")
+    expect(chart.locator("svg.main-svg").first).to_be_visible()
+    # plotly.js was asked for only after the page had painted its text, timeline included.
+    painted, plotly_requested = watched.evaluate(
+        f"""() => [
+          performance.getEntriesByName("first-contentful-paint")[0].startTime,
+          performance.getEntriesByType("resource")
+            .find((entry) => entry.name.includes("{PLOTLY}")).startTime,
+        ]"""
+    )
+    assert plotly_requested > painted
+    expect(watched.locator("#timeline")).to_contain_text("Test quote in the timeline.")
+    assert chart.locator("table").count() == 0  # the table comes when the reader asks
+
+    chart.locator("summary", has_text="Data table and sources").click()
+
+    expect(chart.locator("table tbody tr")).to_have_count(3)
+    assert problems(watched) == []
+
+
+def test_a_page_without_a_chart_in_view_never_loads_plotly(live_server, watched, three_points):
+    story, series = three_points
+    requested = []
+    watched.on("request", lambda request: requested.append(request.url))
+
+    watched.goto(live_server.url + series.get_table_url())
+
+    expect(watched.locator("table tbody tr")).to_have_count(3)
+    watched.wait_for_load_state("networkidle")
+    assert not [url for url in requested if PLOTLY in url]
+    assert problems(watched) == []
