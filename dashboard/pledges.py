@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 from stories.models import Pledge, Verdict
 
 from .reading import representation, story_view, template_for, vary_on_htmx
+from .views import permalink_page
 
 NO_STATUS = "none"
 
@@ -96,13 +97,5 @@ def pledges(request, slug):
 @story_view(shared=representation)
 def pledge(request, slug, pk):
     """One pledge: who made it, their words, where it stands, and every status change."""
-    story = request.story
-    found = get_object_or_404(Pledge.objects.for_story(story), pk=pk)
-    permalink = request.build_absolute_uri(found.get_absolute_url())
-    context = {
-        "story": story,
-        "item": found,
-        "permalink": permalink,
-        "citation": found.citation(permalink),
-    }
-    return render(request, "dashboard/pledge.html", context)
+    found = get_object_or_404(Pledge.objects.for_story(request.story), pk=pk)
+    return permalink_page(request, "dashboard/pledge.html", found)
