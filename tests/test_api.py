@@ -12,7 +12,6 @@ from openapi_spec_validator import validate
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from dashboard.api import api
-from dashboard.wsgi import application
 from stories.models import NegotiationEvent
 from tests import factories
 
@@ -407,6 +406,10 @@ def in_process(db):
     test client does), so generated requests see the test's data."""
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
+    # Imported here, where the database may be used: the WSGI module warms a worker up on import
+    # by reading each table once, which pytest-django refuses while it collects tests.
+    from dashboard.wsgi import application
+
     yield application
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
