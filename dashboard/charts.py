@@ -65,7 +65,8 @@ COMMITMENT_STYLES = {
 class Chart:
     """
     What a page needs to show one series: figure, summary, table rows and links. An order-book
-    series is drawn from the story's published `orders` instead of its own points.
+    series is drawn from the story's published `orders` instead of its own points; any other
+    series has none.
     """
 
     series: Series
@@ -216,7 +217,10 @@ def charts_for_story(story):
         story.series.published().order_by("position", "name").prefetch_related(published_points())
     )
     orders = published_orders(story, series)
-    return [Chart(each, each.published_points, events, orders) for each in series]
+    return [
+        Chart(each, each.published_points, events, orders if each.is_order_book else [])
+        for each in series
+    ]
 
 
 def published_orders(story, series):

@@ -5,6 +5,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from pytest_django.asserts import assertContains
 
 from dashboard import charts
 from stories.dates import Precision
@@ -396,6 +397,21 @@ def order_book(story, **fields):
     return factories.series(
         story, name="Order book", slug="order-book", unit="trains", kind="order_book", **fields
     )
+
+
+def test_only_the_order_book_lists_orders_beside_a_storys_other_charts(client, story):
+    workforce = factories.series(story, name="Test workforce", slug="test-workforce")
+    factories.point(workforce, value=700)
+    order_book(story)
+    factories.order(story, customer="Test Open Access")
+
+    by_slug = {chart.series.slug: chart for chart in charts.charts_for_story(story)}
+    page = client.get(story.get_absolute_url())
+
+    assert [order.customer for order in by_slug["order-book"].orders] == ["Test Open Access"]
+    assert by_slug["test-workforce"].orders == []
+    assertContains(page, "Each order, as reported, and its source", count=1)
+    assertContains(page, "Data table and sources", count=1)
 
 
 def test_the_order_book_is_drawn_from_orders_as_stacked_steps_with_values_below(story):
