@@ -619,6 +619,12 @@ def report(
         f"unchanged poll: status {poll['status']}, body {poll['body_bytes']} B, "
         f"headers {poll['header_bytes']} B"
     )
+    lines += ["", "5. Headless Chromium, navigation to … (ms)", ""]
+    for size, t in browser.items():
+        lines.append(
+            f"{size:6} first paint {t['first_paint_ms'] or 0:7.0f}  "
+            f"timeline {t['timeline_ms']:7.0f}  chart {t['chart_ms']:7.0f}"
+        )
     lines += [
         "",
         f"6. The live wave: one published change, then N open pages poll over {POLL_SECONDS} s",
@@ -635,13 +641,7 @@ def report(
         f"goal: queries and renders the same at every N; last reader within "
         f"{POLL_SECONDS + 2} s (one poll interval plus 2 s)"
     )
-    lines += ["", "5. Headless Chromium, navigation to … (ms)", ""]
-    for size, t in browser.items():
-        lines.append(
-            f"{size:6} first paint {t['first_paint_ms'] or 0:7.0f}  "
-            f"timeline {t['timeline_ms']:7.0f}  chart {t['chart_ms']:7.0f}"
-        )
-    lines += ["", f"6. Digests after {DIGEST_CHANGES} published changes, 100k story", ""]
+    lines += ["", f"7. Digests after {DIGEST_CHANGES} published changes, 100k story", ""]
     for run in digests:
         lines.append(
             f"{run['followers']:>6,} followers: {run['sent']:,} sent in {run['seconds']:.1f} s "
@@ -654,7 +654,7 @@ def report(
         if what != "points":
             lines.append(f"{what:40} {ms:8.2f}")
     table = goals(rows, throughput, trivial, sizes, blocking, browser, waves, digests, first)
-    lines += ["", "7. Goals", "", f"{'what':58} {'measured':>16} {'goal':>14}  met"]
+    lines += ["", "9. Goals", "", f"{'what':58} {'measured':>16} {'goal':>14}  met"]
     for what, measured, goal, met in table:
         lines.append(f"{what:58} {measured:>16} {goal:>14}  {'yes' if met else 'NO'}")
     met = sum(row[3] for row in table)
