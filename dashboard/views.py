@@ -222,7 +222,7 @@ def stakeholder(request, slug, stakeholder_slug):
         "story": story,
         "person": person,
         "recorded_roles": list(Role.objects.of(person)),
-        "roles": roles_over_time(story, person),
+        "roles": Statement.objects.roles_given(story, person),
         "part": Part.objects.whos_who(story).filter(stakeholder=person).first(),
         "pledges": list(Pledge.objects.for_story(story).filter(pledger=person)),
         "claims": list(
@@ -255,23 +255,6 @@ def whos_who_page(request, slug):
         "page_url": request.build_absolute_uri(story.get_whos_who_url()),
     }
     return render(request, "dashboard/whos_who.html", context)
-
-
-def roles_over_time(story, person):
-    """Each role the person's statements give them, with the first and last time they spoke so."""
-    roles = []
-    for statement in (
-        Statement.objects.published()
-        .filter(story=story, speaker=person)
-        .order_by("said_on", "pk")
-        .only("speaker_role", "said_on", "said_on_precision")
-    ):
-        role = statement.speaker_role or "No role given by the source"
-        if roles and roles[-1]["role"] == role:
-            roles[-1]["last"] = statement.when
-        else:
-            roles.append({"role": role, "first": statement.when, "last": statement.when})
-    return roles
 
 
 def permalink_page(request, template, item, **context):

@@ -895,6 +895,25 @@ class StatementQuerySet(KeyMomentsQuerySet):
         """Statements that belong to a published event of one of these kinds."""
         return self.filter(event__status=Status.PUBLISHED, event__kind__in=kinds)
 
+    def roles_given(self, story, speaker):
+        """
+        Each role `speaker`'s published statements in `story` give them, oldest first, with the
+        first and last time they spoke so: [{"role", "first", "last"}] (PreciseDates).
+        """
+        roles = []
+        for statement in (
+            self.published()
+            .filter(story=story, speaker=speaker)
+            .order_by("said_on", "pk")
+            .only("speaker_role", "said_on", "said_on_precision", "said_on_end")
+        ):
+            role = statement.speaker_role or "No role given by the source"
+            if roles and roles[-1]["role"] == role:
+                roles[-1]["last"] = statement.when
+            else:
+                roles.append({"role": role, "first": statement.when, "last": statement.when})
+        return roles
+
     def corrected(self, story):
         """A story's published statements corrected after publication, newest correction first."""
         return (

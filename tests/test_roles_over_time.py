@@ -6,7 +6,7 @@ import pytest
 from pytest_django.asserts import assertContains, assertNotContains
 
 from stories.dates import PreciseDate, Precision
-from stories.models import Change, Role
+from stories.models import Change, Role, Statement, Status
 from tests import factories
 from tests.editorial import admin_url, editor
 
@@ -121,3 +121,42 @@ def test_editors_keep_roles_with_history(client, secretary):
 
     assert response.status_code == 200
     assert client.get(admin_url("role", "add")).status_code == 200
+
+
+def test_the_roles_a_persons_statements_give_them_come_in_order_with_their_spans(
+    story, django_assert_num_queries
+):
+    person = factories.stakeholder(name="Test Spokesperson", slug="test-spokesperson")
+    for said_on, role in [
+        (datetime.date(2024, 3, 1), "Test Shadow Secretary"),
+        (datetime.date(2024, 5, 1), "Test Shadow Secretary"),
+        (datetime.date(2024, 9, 1), "Test Secretary"),
+    ]:
+        factories.statement(story, speaker=person, speaker_role=role, said_on=said_on)
+    factories.statement(
+        story,
+        speaker=person,
+        speaker_role="Test Secretary",
+        said_on=datetime.date(2024, 10, 1),
+        said_on_precision=Precision.PERIOD,
+        said_on_end=datetime.date(2024, 11, 30),
+    )
+    factories.statement(
+        story,
+        speaker=person,
+        speaker_role="Test Draft Role",
+        said_on=datetime.date(2024, 12, 1),
+        status=Status.DRAFT,
+    )
+
+    with django_assert_num_queries(1):
+        roles = Statement.objects.roles_given(story, person)
+
+    assert [(role["role"], role["first"], role["last"]) for role in roles] == [
+        ("Test Shadow Secretary", day(2024, 3, 1), day(2024, 5, 1)),
+        (
+            "Test Secretary",
+            day(2024, 9, 1),
+            PreciseDate(datetime.date(2024, 10, 1), Precision.PERIOD, datetime.date(2024, 11, 30)),
+        ),
+    ]
