@@ -143,7 +143,12 @@ def follow_person(request, slug, stakeholder_slug):
 def sign_up(request, story, person=None):
     template = "dashboard/follow.html"
     fragment = "#follow-form" if wants_fragment(request) else ""
-    context = {"story": story, "person": person, "action": request.path}
+    context = {
+        "story": story,
+        "person": person,
+        "person_url": story.get_person_url(person) if person else None,
+        "action": request.path,
+    }
     status = 200
     form = SignUpForm()
     if request.method == "POST":

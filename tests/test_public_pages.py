@@ -1,7 +1,9 @@
 import datetime
+import re
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from stories.dates import Precision
@@ -121,3 +123,29 @@ def test_the_hitachi_story_page_shows_the_article(client):
         response, "Lord Hendy of Richmond Hill</a>, Minister of State, Department for Transport"
     )
     assertContains(response, 'Since <time datetime="2024-03">March 2024</time>')
+
+
+def test_every_page_under_a_story_leads_back_to_it_and_to_the_page_above(client, story):
+    person = factories.stakeholder(name="Test Person", slug="test-person")
+    statement = factories.statement(story, speaker=person)
+    event = factories.event(story, participants=[person])
+    pledge = factories.pledge(story, pledger=person)
+    factories.part(story, person)
+    person_url = story.get_person_url(person)
+    pages = {
+        person_url: (story.get_whos_who_url(), "Who’s who"),
+        statement.get_absolute_url(): None,
+        event.get_absolute_url(): None,
+        pledge.get_absolute_url(): (story.get_pledges_url(), "Pledge tracker"),
+        story.get_pledges_url(): None,
+        story.get_whos_who_url(): None,
+        reverse("follow-story", args=[story.slug]): None,
+        reverse("follow-person", args=[story.slug, person.slug]): (person_url, "Test Person"),
+    }
+
+    for url, above in pages.items():
+        response = client.get(url)
+
+        crumbs = re.search(r'<nav class="breadcrumb"[^>]*>(.*?)</nav>', response.text, re.S)
+        links = re.findall(r'<a href="([^"]+)">([^<]+)</a>', crumbs.group(1))
+        assert links == [(story.get_absolute_url(), story.title), *([above] if above else [])], url
