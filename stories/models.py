@@ -9,7 +9,8 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import URLValidator
 from django.db import models, router, transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery, Window
+from django.db.models.functions import Lag, Lead
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -898,20 +899,32 @@ class StatementQuerySet(KeyMomentsQuerySet):
     def roles_given(self, story, speaker):
         """
         Each role `speaker`'s published statements in `story` give them, oldest first, with the
-        first and last time they spoke so: [{"role", "first", "last"}] (PreciseDates).
+        first and last time they spoke so: [{"role", "first", "last"}] (PreciseDates). The
+        database returns only the statements where a role starts or ends, however many there are.
         """
-        roles = []
-        for statement in (
+        order = [F("said_on").asc(), F("pk").asc()]
+        boundaries = (
             self.published()
             .filter(story=story, speaker=speaker)
-            .order_by("said_on", "pk")
+            .annotate(
+                role_before=Window(Lag("speaker_role"), order_by=order),
+                role_after=Window(Lead("speaker_role"), order_by=order),
+            )
+            .filter(
+                Q(role_before__isnull=True)
+                | Q(role_after__isnull=True)
+                | ~Q(role_before=F("speaker_role"))
+                | ~Q(role_after=F("speaker_role"))
+            )
+            .order_by(*order)
             .only("speaker_role", "said_on", "said_on_precision", "said_on_end")
-        ):
-            role = statement.speaker_role or "No role given by the source"
-            if roles and roles[-1]["role"] == role:
-                roles[-1]["last"] = statement.when
-            else:
-                roles.append({"role": role, "first": statement.when, "last": statement.when})
+        )
+        roles = []
+        for statement in boundaries:
+            if statement.role_before is None or statement.role_before != statement.speaker_role:
+                role = statement.speaker_role or "No role given by the source"
+                roles.append({"role": role, "first": statement.when})
+            roles[-1]["last"] = statement.when
         return roles
 
     def corrected(self, story):

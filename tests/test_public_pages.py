@@ -112,6 +112,28 @@ def test_story_page_queries_do_not_grow_with_the_story(
     assert response.status_code == 200
 
 
+
+@pytest.mark.parametrize("statements", [3, 60])
+def test_a_person_page_costs_the_same_queries_however_much_they_said(
+    client, story, statements, django_assert_num_queries
+):
+    person = factories.stakeholder(name="Test Person", slug="test-person")
+    for number in range(statements):
+        factories.statement(
+            story,
+            speaker=person,
+            speaker_role="Test Minister" if number % 2 else "Test Secretary",
+            said_on=datetime.date(2020 + number // 12, number % 12 + 1, 1),
+            said_on_precision=Precision.MONTH if number % 3 else Precision.DAY,
+        )
+
+    # story, the person, recorded roles, roles their statements give them, part, pledges,
+    # claims, statements, events and their participants
+    with django_assert_num_queries(9):
+        response = client.get(story.get_person_url(person))
+
+    assert response.status_code == 200
+
 def test_the_hitachi_story_page_shows_the_article(client):
     call_command("load_story", "hitachi-newton-aycliffe")
 

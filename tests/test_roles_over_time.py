@@ -128,7 +128,9 @@ def test_the_roles_a_persons_statements_give_them_come_in_order_with_their_spans
 ):
     person = factories.stakeholder(name="Test Spokesperson", slug="test-spokesperson")
     for said_on, role in [
+        (datetime.date(2024, 1, 1), "Test Candidate"),
         (datetime.date(2024, 3, 1), "Test Shadow Secretary"),
+        (datetime.date(2024, 4, 1), "Test Shadow Secretary"),
         (datetime.date(2024, 5, 1), "Test Shadow Secretary"),
         (datetime.date(2024, 9, 1), "Test Secretary"),
     ]:
@@ -141,6 +143,7 @@ def test_the_roles_a_persons_statements_give_them_come_in_order_with_their_spans
         said_on_precision=Precision.PERIOD,
         said_on_end=datetime.date(2024, 11, 30),
     )
+    factories.statement(story, speaker=person, speaker_role="", said_on=datetime.date(2025, 1, 1))
     factories.statement(
         story,
         speaker=person,
@@ -153,10 +156,12 @@ def test_the_roles_a_persons_statements_give_them_come_in_order_with_their_spans
         roles = Statement.objects.roles_given(story, person)
 
     assert [(role["role"], role["first"], role["last"]) for role in roles] == [
+        ("Test Candidate", day(2024, 1, 1), day(2024, 1, 1)),
         ("Test Shadow Secretary", day(2024, 3, 1), day(2024, 5, 1)),
         (
             "Test Secretary",
             day(2024, 9, 1),
             PreciseDate(datetime.date(2024, 10, 1), Precision.PERIOD, datetime.date(2024, 11, 30)),
         ),
+        ("No role given by the source", day(2025, 1, 1), day(2025, 1, 1)),
     ]
