@@ -91,6 +91,15 @@ class DatedWithPrecision(models.Model):
         end = getattr(self, end_field) if end_field else None
         return PreciseDate(getattr(self, date_field), getattr(self, precision_field), end)
 
+    def validate_constraints(self, exclude=None):
+        # A check on an empty date holds in the database (it is NULL), but Django's own run of
+        # the check would ask PostgreSQL for EXTRACT(… FROM NULL), which it cannot type: leave
+        # the checks of empty dates to the database.
+        empty = {
+            date_field for date_field, _ in self.precise_dates if getattr(self, date_field) is None
+        }
+        super().validate_constraints(exclude={*(exclude or ()), *empty})
+
     def normalise_dates(self):
         for date_field, precision_field in self.precise_dates:
             value = getattr(self, date_field)

@@ -165,3 +165,11 @@ def test_the_roles_a_persons_statements_give_them_come_in_order_with_their_spans
         ),
         ("No role given by the source", day(2025, 1, 1), day(2025, 1, 1)),
     ]
+
+
+def test_checking_a_role_without_an_end_raises_no_database_error(secretary, caplog):
+    role = factories.role(secretary, title="Test Member of Parliament", ended_on=None)
+
+    role.full_clean()
+
+    assert not [record for record in caplog.records if record.levelname != "DEBUG"]
