@@ -404,6 +404,14 @@ def browser_times(url, paths):
             page.goto(url + path)
             page.wait_for_selector("#timeline article.item")
             timeline_ms = (time.perf_counter() - started) * 1000
+            # The first screen is the summary, the latest items and the key figures; a chart
+            # below it is fetched and drawn when it comes into view. This reader scrolls to
+            # the first chart as soon as the timeline shows.
+            chart = page.locator("section.chart").first
+            below_first_screen = chart.evaluate(
+                "chart => chart.getBoundingClientRect().top > window.innerHeight"
+            )
+            chart.scroll_into_view_if_needed()
             page.wait_for_selector(".main-svg", timeout=30_000)
             chart_ms = (time.perf_counter() - started) * 1000
             paint = page.evaluate(
@@ -413,6 +421,7 @@ def browser_times(url, paths):
                 "timeline_ms": timeline_ms,
                 "chart_ms": chart_ms,
                 "first_paint_ms": paint,
+                "chart_below_first_screen": below_first_screen,
             }
             page.close()
         browser.close()
@@ -541,7 +550,7 @@ def goals(rows, throughput, trivial, sizes, blocking, browser, waves, digests, f
     ]
     for label, key, goal in [
         ("timeline visible", "timeline_ms", 400),
-        ("chart drawn", "chart_ms", 1000),
+        ("chart drawn (scrolled to at once)", "chart_ms", 1000),
     ]:
         worst = max(small[key], large[key])
         rows_out.append(
@@ -624,6 +633,7 @@ def report(
         lines.append(
             f"{size:6} first paint {t['first_paint_ms'] or 0:7.0f}  "
             f"timeline {t['timeline_ms']:7.0f}  chart {t['chart_ms']:7.0f}"
+            f"{'  (scrolled to: below the first screen)' if t['chart_below_first_screen'] else ''}"
         )
     lines += [
         "",
