@@ -20,6 +20,7 @@ WARM_TEMPLATES = [
     "dashboard/story.html",
     "dashboard/items.html",
     "dashboard/figure.html",
+    "dashboard/whos_who.html",
 ]
 
 
