@@ -372,7 +372,8 @@ def fetch(url, headers=None):
 
 
 def download_sizes(url, path):
-    """Compressed bytes of the dashboard HTML and every script and stylesheet it references."""
+    """Compressed bytes of the dashboard HTML and every script (plotly.js included, loaded when
+    a chart comes into view) and stylesheet it references."""
     _, body, headers, _ = fetch(url + path)
     html = gzip.decompress(body) if headers.get("Content-Encoding") == "gzip" else body
     sizes = {
@@ -390,6 +391,12 @@ def download_sizes(url, path):
         sizes[src] = len(script) if gzipped else len(gzip.compress(script))
         if "defer" not in tag and "async" not in tag and 'type="module"' not in tag:
             blocking.append(src)
+        # plotly.js, which charts.js loads when a chart comes into view.
+        later = re.search(r'data-plotly="([^"]+)"', tag)
+        if later:
+            _, script, script_headers, _ = fetch(url + later.group(1))
+            gzipped = script_headers.get("Content-Encoding") == "gzip"
+            sizes[later.group(1)] = len(script) if gzipped else len(gzip.compress(script))
     for href in re.findall(r'<link[^>]*rel="stylesheet"[^>]*href="([^"]+)"', html):
         _, sheet, sheet_headers, _ = fetch(url + href)
         gzipped = sheet_headers.get("Content-Encoding") == "gzip"
