@@ -112,7 +112,6 @@ def test_story_page_queries_do_not_grow_with_the_story(
     assert response.status_code == 200
 
 
-
 @pytest.mark.parametrize("statements", [3, 60])
 def test_a_person_page_costs_the_same_queries_however_much_they_said(
     client, story, statements, django_assert_num_queries
@@ -133,6 +132,7 @@ def test_a_person_page_costs_the_same_queries_however_much_they_said(
         response = client.get(story.get_person_url(person))
 
     assert response.status_code == 200
+
 
 def test_the_hitachi_story_page_shows_the_article(client):
     call_command("load_story", "hitachi-newton-aycliffe")
