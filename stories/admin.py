@@ -211,19 +211,26 @@ class KeyMomentFilter(admin.SimpleListFilter):
         return queryset
 
 
-class PartInline(admin.TabularInline):
+class EditorialInline:
+    """
+    Rows edited on their parent's page (a story's who's who, a series' figures, a pledge's
+    status changes). One is deleted from its own page, where the published-item check runs
+    (PublishableAdmin.has_delete_permission), never from the parent's.
+    """
+
+    form = EditorialForm
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class PartInline(EditorialInline, admin.TabularInline):
     """The story's who's who: each stakeholder's group and part in this story."""
 
     model = Part
-    form = EditorialForm
     extra = 1
     autocomplete_fields = ["stakeholder"]
     fields = ["stakeholder", "group", "part", "position", "status", "loaded_version"]
-
-    def has_delete_permission(self, request, obj=None):
-        # Deleting from the story page would skip the published-item check: use the entry's
-        # own page.
-        return False
 
 
 @admin.register(Story)
@@ -406,9 +413,8 @@ class NegotiationEventAdmin(PublishableAdmin):
     list_select_related = ["story"]
 
 
-class DataPointInline(admin.TabularInline):
+class DataPointInline(EditorialInline, admin.TabularInline):
     model = DataPoint
-    form = EditorialForm
     extra = 1
     autocomplete_fields = ["source"]
     fields = [
@@ -425,11 +431,6 @@ class DataPointInline(admin.TabularInline):
         "correction_note",
         "loaded_version",
     ]
-
-    def has_delete_permission(self, request, obj=None):
-        # Deleting from the series page would skip the published-figure check: use the
-        # data point's own page.
-        return False
 
 
 @admin.register(Series)
@@ -539,11 +540,10 @@ class RoleAdmin(PublishableAdmin):
     list_select_related = ["stakeholder"]
 
 
-class PledgeUpdateInline(admin.StackedInline):
+class PledgeUpdateInline(EditorialInline, admin.StackedInline):
     """A pledge's status changes, each dated and sourced, oldest first."""
 
     model = PledgeUpdate
-    form = EditorialForm
     extra = 1
     autocomplete_fields = ["claimed_by", "source"]
     fields = [
@@ -557,11 +557,6 @@ class PledgeUpdateInline(admin.StackedInline):
         "correction_note",
         "loaded_version",
     ]
-
-    def has_delete_permission(self, request, obj=None):
-        # Deleting from the pledge's page would skip the published-item check: use the status
-        # change's own page.
-        return False
 
 
 @admin.register(Pledge)

@@ -196,3 +196,17 @@ def test_create_editor_brings_the_editors_group_up_to_date(capsys):
 
     user = get_user_model().objects.get(username="test-new-editor")
     assert user.has_perm("stories.change_statement")
+
+
+def test_rows_edited_on_their_parents_page_are_deleted_only_from_their_own(admin_client_, story):
+    person = factories.stakeholder()
+    factories.part(story, person)
+    series = factories.series(story)
+    factories.point(series)
+    factories.pledge_update(pledge := factories.pledge(story))
+
+    for parent, pk in [("story", story.pk), ("series", series.pk), ("pledge", pledge.pk)]:
+        response = admin_client_.get(admin_url(parent, "change", pk))
+
+        assert response.status_code == 200
+        assert "-DELETE" not in response.text, parent
