@@ -34,22 +34,33 @@ for name, value in PRODUCTION.items():
     os.environ.setdefault(name, value)
 
 
-def start_redis():
-    """A Redis of the benchmark's own, shared by this process and gunicorn's workers, as the
-    compose redis service is shared by web containers (shared answers, sessions)."""
+def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
+        return sock.getsockname()[1]
+
+
+def start_server(name, command):
+    """Run `command(port)` on a free loopback port; return the process and the port once it
+    accepts connections."""
+    port = free_port()
+    server = subprocess.Popen(command(port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(50):
         with socket.socket() as sock:
             if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return server, f"redis://127.0.0.1:{port}/0"
+                return server, port
         time.sleep(0.1)
-    raise SystemExit("redis-server did not start")
+    raise SystemExit(f"{name} did not start")
+
+
+def start_redis():
+    """A Redis of the benchmark's own, shared by this process and gunicorn's workers, as the
+    compose redis service is shared by web containers (shared answers, sessions)."""
+    server, port = start_server(
+        "redis-server",
+        lambda port: ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"],
+    )
+    return server, f"redis://127.0.0.1:{port}/0"
 
 
 REDIS, os.environ["REDIS_URL"] = start_redis()
@@ -58,21 +69,14 @@ REDIS, os.environ["REDIS_URL"] = start_redis()
 def start_smtp():
     """An SMTP server that accepts and discards every message (aiosmtpd's Sink), in a process
     of its own, as a mail relay would be: the digest run is timed up to the relay's acceptance."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Sink"]
-        + ["-l", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    server, port = start_server(
+        "the SMTP server",
+        lambda port: (
+            [sys.executable, "-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Sink"]
+            + ["-l", f"127.0.0.1:{port}"]
+        ),
     )
-    for _ in range(50):
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return server, f"smtp://127.0.0.1:{port}"
-        time.sleep(0.1)
-    raise SystemExit("the SMTP server did not start")
+    return server, f"smtp://127.0.0.1:{port}"
 
 
 SMTP, os.environ["EMAIL_URL"] = start_smtp()
@@ -310,12 +314,6 @@ def real_story_first_render():
         check=True,
     ).stdout
     return float(output.strip().splitlines()[-1])
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_gunicorn():
