@@ -106,6 +106,12 @@ class PublishableAdmin(EditorialAdmin):
         obj.publisher = request.user  # stamped as the publisher if this save publishes it
         super().save_model(request, obj, form, change)
 
+    def save_formset(self, request, form, formset, change):
+        # Rows edited inline (EditorialInline) are stamped the same way as the page's own item.
+        for inline_form in formset.forms:
+            inline_form.instance.publisher = request.user
+        super().save_formset(request, form, formset, change)
+
     @admin.action(description="Publish the selected items", permissions=["change"])
     def publish(self, request, queryset):
         count = services.publish(queryset, request.user)
@@ -240,11 +246,6 @@ class StoryAdmin(PublishableAdmin):
     search_fields = ["title", "standfirst", "summary"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [PartInline]
-
-    def save_formset(self, request, form, formset, change):
-        for inline_form in formset.forms:
-            inline_form.instance.publisher = request.user
-        super().save_formset(request, form, formset, change)
 
 
 @admin.register(Stakeholder)
@@ -442,11 +443,6 @@ class SeriesAdmin(PublishableAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [DataPointInline]
 
-    def save_formset(self, request, form, formset, change):
-        for point_form in formset.forms:
-            point_form.instance.publisher = request.user
-        super().save_formset(request, form, formset, change)
-
 
 @admin.register(DataPoint)
 class DataPointAdmin(CSVImportAdmin, PublishableAdmin):
@@ -595,11 +591,6 @@ class PledgeAdmin(PublishableAdmin):
     date_hierarchy = "made_on"
     list_select_related = ["pledger", "story"]
     inlines = [PledgeUpdateInline]
-
-    def save_formset(self, request, form, formset, change):
-        for inline_form in formset.forms:
-            inline_form.instance.publisher = request.user
-        super().save_formset(request, form, formset, change)
 
 
 @admin.register(PledgeUpdate)
