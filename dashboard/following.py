@@ -31,7 +31,7 @@ from redis.exceptions import RedisError
 from alerts import services
 from alerts.models import Follow, Follower
 from stories.models import Story
-from stories.timeline import people_in
+from stories.timeline import people_on_record
 
 from . import routers
 from .reading import vary_on_htmx, wants_fragment
@@ -136,7 +136,7 @@ def follow_story(request, slug):
 @on_primary
 def follow_person(request, slug, stakeholder_slug):
     story = get_object_or_404(Story.objects.published(), slug=slug)
-    person = get_object_or_404(people_in(story), slug=stakeholder_slug)
+    person = get_object_or_404(people_on_record(story), slug=stakeholder_slug)
     return sign_up(request, story, person)
 
 

@@ -72,6 +72,20 @@ def test_a_persons_page_links_to_their_form(client, story):
     assertNotContains(response, "csrfmiddlewaretoken")
 
 
+def test_everyone_with_a_page_in_the_story_can_be_followed_from_it(client, story):
+    pledger = factories.stakeholder(name="Test Pledger")
+    factories.pledge(story, pledger=pledger)
+    listed = factories.stakeholder(name="Test Listed")
+    factories.part(story, listed)
+
+    for person in [pledger, listed]:
+        page = client.get(story.get_person_url(person))
+        form = client.get(follow_url(story, person))
+
+        assertContains(page, f'href="{follow_url(story, person)}"')
+        assert form.status_code == 200
+
+
 def test_the_form_is_never_cached_and_answers_htmx_with_the_fragment(client, story):
     page = client.get(follow_url(story))
     fragment = client.get(follow_url(story), headers={"HX-Request": "true"})
