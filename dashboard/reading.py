@@ -36,7 +36,7 @@ from . import routers
 
 # Renew when what the public surfaces render changes shape, so no ETag or cached answer of the
 # old shape is served after a deploy.
-FORMAT = "4"
+FORMAT = "5"
 
 
 @contextlib.contextmanager
@@ -164,7 +164,9 @@ def validators(response, version, variant):
 
 
 def shared_key(request, variant):
-    digest = hashlib.sha256(variant.encode()).hexdigest()[:32]
+    """The answer's key: its address (the story, and which of its charts, pledges…), and the
+    variant of the answer at that address that every reader with `variant` shares."""
+    digest = hashlib.sha256(f"{request.path}\n{variant}".encode()).hexdigest()[:32]
     return f"shared:{FORMAT}:{request.resolver_match.view_name}:{digest}"
 
 

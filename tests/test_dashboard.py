@@ -626,6 +626,22 @@ def test_a_published_change_reaches_the_next_reader_at_once(client, story):
     assertContains(client.get(story.get_absolute_url()), "published after the page was cached")
 
 
+def test_each_address_in_a_story_keeps_its_own_shared_answer(client, story):
+    first = factories.series(story, name="Test first series", slug="first")
+    second = factories.series(story, name="Test second series", slug="second")
+    one = factories.pledge(story, promise="Test first promise.")
+    other = factories.pledge(story, promise="Test second promise.")
+
+    for url in [first.get_absolute_url(), one.get_absolute_url()]:
+        client.get(url)  # kept as the shared answer for every reader of that address
+        client.get(url, headers=HTMX)
+
+    assertContains(client.get(second.get_absolute_url()), "Test second series")
+    assertContains(client.get(second.get_absolute_url(), headers=HTMX), "Test second series")
+    assertContains(client.get(other.get_absolute_url()), "Test second promise.")
+    assertNotContains(client.get(other.get_absolute_url()), "Test first promise.")
+
+
 def test_a_filtered_view_is_rendered_for_itself_but_tracking_and_cookies_share_the_page(
     client, story, remembered_versions
 ):
