@@ -6,8 +6,10 @@ the filtering, and unknown people in an otherwise good selection are dropped wit
 """
 
 import heapq
+from functools import cached_property
 
 from django import forms
+from django.core.validators import slug_re
 from django.db import connection
 from django.http import QueryDict
 
@@ -20,6 +22,7 @@ from stories.timeline import (
     filtered,
     newer_than,
     page,
+    people_in,
     people_named_in,
 )
 
@@ -99,13 +102,24 @@ class TimelineFilter(forms.Form):
     def __init__(self, data, story, **kwargs):
         super().__init__(data, **kwargs)
         self.story = story
-        self.people = people_named_in(story)
-        self.fields["who"].choices = self.people
+        # The whole list only when the form is shown: a timeline fragment never reads it.
+        self.fields["who"].choices = lambda: self.people
         self.notes = []
 
+    @cached_property
+    def people(self):
+        """(slug, name) of everyone the reader can choose, by name."""
+        return people_named_in(self.story)
+
     def clean_who(self):
-        known = {slug for slug, _ in self.people}
         slugs = self.cleaned_data["who"]
+        if not slugs:
+            return []
+        # Only a slug can name anyone (and a NUL cannot even be sent to PostgreSQL).
+        candidates = [slug for slug in slugs if slug_re.fullmatch(slug)]
+        known = set(
+            people_in(self.story).filter(slug__in=candidates).values_list("slug", flat=True)
+        )
         unknown = [slug for slug in slugs if slug not in known]
         if unknown:
             self.notes.append(

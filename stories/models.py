@@ -840,7 +840,14 @@ class NegotiationEvent(TimelineItem, Correctable, Publishable):
                 violation_error_message="An event needs a title.",
             ),
         ]
-        indexes = [models.Index(fields=["story", "status", "-happened_on"])]
+        indexes = [
+            models.Index(fields=["story", "status", "-happened_on"]),
+            models.Index(
+                fields=["story", "-happened_on"],
+                condition=~Q(key_moment=""),
+                name="event_key_moments",
+            ),
+        ]
 
     def __str__(self):
         return self.title
@@ -1035,7 +1042,21 @@ class Statement(TimelineItem, Correctable, Publishable):
                 violation_error_message="A statement needs a quote.",
             ),
         ]
-        indexes = [models.Index(fields=["story", "status", "-said_on"])]
+        indexes = [
+            models.Index(fields=["story", "status", "-said_on"]),
+            # The first screen's key moments: a handful among a story's statements.
+            models.Index(
+                fields=["story", "-said_on"],
+                condition=~Q(key_moment=""),
+                name="statement_key_moments",
+            ),
+            # Who speaks in a story (stories.timeline.people_in), one look-up per person.
+            models.Index(
+                fields=["speaker", "story"],
+                condition=Q(status="published"),
+                name="statement_published_speaker",
+            ),
+        ]
 
     def __str__(self):
         speaker = self.speaker if self.speaker_id else "(no speaker)"
