@@ -394,12 +394,13 @@ def to_float(value):
     return float(value) if isinstance(value, Decimal) else value
 
 
-def marks(points):
+def marks(dates):
     """
-    One mark per value given on a date, with every point (and so every source) that gave it:
-    three reports of 750 on one day are one marker listing three sources.
+    One mark per value given on a date (`dates`: stories.models.FiguresOnDate, oldest first),
+    with every point (and so every source) that gave it: three reports of 750 on one day are
+    one marker listing three sources.
     """
-    for figures in figures_by_date(points):
+    for figures in dates:
         given = {}
         for point in figures.points:
             given.setdefault((point.value, point.qualifier, point.low, point.high), []).append(
@@ -414,10 +415,13 @@ def figure(series, points, events=()):
     if not points:
         return None
     unit = series.unit
-    drawn = list(marks(points))
+    dates = figures_by_date(points)
+    drawn = list(marks(dates))
     single = len(drawn) == 1
-    differing = [figures for figures in figures_by_date(points) if figures.differs]
+    differing = [figures for figures in dates if figures.differs]
     firsts = [same[0] for _, same in drawn]
+    # Where each mark sits on the time axis: the middle of its date's day, month or period.
+    positions = [axis_position(figures.when) for figures, _ in drawn]
     has_range = any(p.low is not None or p.high is not None for p in firsts)
     if single:
         mode = "markers+text"
@@ -427,7 +431,7 @@ def figure(series, points, events=()):
     else:
         mode = "lines+markers"
     trace = scatter(
-        x=[axis_position(p.when).isoformat() for p in firsts],
+        x=[position.isoformat() for position in positions],
         y=[to_float(p.value) for p in firsts],
         mode=mode,
         name=plain(series.name),  # no legend is drawn, but plotly would read markup here too
@@ -442,8 +446,8 @@ def figure(series, points, events=()):
         text=[plain(quantity(firsts[0], unit))] if single else None,
         customdata=[
             [
-                plain(str(same[0].when)),
-                plain(same[0].get_qualifier_display()),
+                plain(str(figures.when)),
+                plain(Qualifier(same[0].qualifier).label),
                 plain(sources_text(same)),
                 plain(f"range {range_text(same[0])}" if range_text(same[0]) else "no range given"),
                 (
@@ -498,7 +502,6 @@ def figure(series, points, events=()):
         "xaxis": XAXIS,
         "yaxis": {**YAXIS, "title": {"text": plain(unit)}},
     }
-    positions = [axis_position(p.when) for p in firsts]
     middle = mark_milestones(layout, events, positions)
     if single:
         # Label the lone point on the side with room: left of it when it ends the axis.

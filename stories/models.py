@@ -4,6 +4,7 @@ what happened in the negotiations, and the figures that matter.
 """
 
 from decimal import Decimal
+from functools import cache, cached_property
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
@@ -57,6 +58,17 @@ class Versioned(models.Model):
         super().save(*args, **kwargs)
 
 
+@cache
+def period_end_field(model, date_field):
+    """The field of `model` holding the last day of a period for `date_field`, or None."""
+    name = end_field_name(date_field)
+    try:
+        model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    return name
+
+
 class DatedWithPrecision(models.Model):
     """
     A row with dates known to a precision: `precise_dates` names (date field, precision field)
@@ -78,12 +90,7 @@ class DatedWithPrecision(models.Model):
     @classmethod
     def period_end_field(cls, date_field):
         """The field holding the last day of a period for `date_field`, or None if it has none."""
-        name = end_field_name(date_field)
-        try:
-            cls._meta.get_field(name)
-        except FieldDoesNotExist:
-            return None
-        return name
+        return period_end_field(cls, date_field)
 
     def precise(self, date_field, precision_field):
         """The PreciseDate stored in `date_field`, its precision and (for a period) its end."""
@@ -1372,7 +1379,7 @@ class FiguresOnDate:
     def __repr__(self):
         return f"<FiguresOnDate {self.when}: {[point.value for point in self.points]}>"
 
-    @property
+    @cached_property
     def values(self):
         """The distinct values given, lowest first."""
         return sorted({point.value for point in self.points})
