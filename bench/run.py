@@ -261,7 +261,7 @@ def figure_costs(story):
 
     from dashboard import charts
 
-    chart = next(chart for chart in charts.charts_for_story(story) if chart.points)
+    chart = charts.chart_for_series(story, "synthetic-series-1")
 
     def median_ms(work, runs=5):
         times = []

@@ -150,7 +150,7 @@ class Chart:
 
     @property
     def dom_id(self):
-        return f"chart-{self.series.slug}"
+        return self.series.dom_id
 
     @property
     def url(self):
@@ -163,10 +163,6 @@ class Chart:
     @property
     def embed_url(self):
         return self.series.get_embed_url()
-
-    @property
-    def plot_url(self):
-        return self.series.get_plot_url()
 
     @property
     def table_url(self):
@@ -209,20 +205,6 @@ def axis_events(story):
     return list(reversed(newest))
 
 
-def charts_for_story(story):
-    """One chart per series of a published story, by position: three queries, four with an
-    order book."""
-    events = axis_events(story)
-    series = list(
-        story.series.published().order_by("position", "name").prefetch_related(published_points())
-    )
-    orders = published_orders(story, series)
-    return [
-        Chart(each, each.published_points, events, orders if each.is_order_book else [])
-        for each in series
-    ]
-
-
 def published_orders(story, series):
     """The story's published orders when one of `series` is its order book; else none."""
     if any(each.is_order_book for each in series):
@@ -235,12 +217,12 @@ def chart_for_series(story, series_slug):
     series = (
         Series.objects.published()
         .filter(story=story, slug=series_slug)
-        .select_related("story")
         .prefetch_related(published_points())
         .first()
     )
     if series is None:
         raise Http404("This story has no such series.")
+    series.story = story  # as read, at its version: the figure is cached under it
     orders = published_orders(story, [series])
     return Chart(series, series.published_points, axis_events(story), orders)
 

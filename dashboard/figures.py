@@ -30,16 +30,11 @@ def figure_page(request, part):
 @vary_on_htmx
 @story_view(shared=representation)
 def figure(request, slug, series_slug):
-    """A series' chart page; htmx (the live refresh) gets the chart block only."""
+    """
+    A series' chart page. htmx gets the chart block only: for the story page, when a reader
+    scrolls to the chart, and again when the live poll says the story changed.
+    """
     return figure_page(request, "chart")
-
-
-@require_safe
-@vary_on_htmx
-@story_view(shared=representation)
-def figure_plot(request, slug, series_slug):
-    """The figure the story page's chart block draws once a reader scrolls to it."""
-    return figure_page(request, "plot")
 
 
 @require_safe

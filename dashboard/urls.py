@@ -49,11 +49,6 @@ urlpatterns = [
     # Charts.
     path("stories/<slug:slug>/figures/<slug:series_slug>/", figures.figure, name="figure"),
     path(
-        "stories/<slug:slug>/figures/<slug:series_slug>/plot/",
-        figures.figure_plot,
-        name="figure-plot",
-    ),
-    path(
         "stories/<slug:slug>/figures/<slug:series_slug>/table/",
         figures.figure_table,
         name="figure-table",

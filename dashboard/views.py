@@ -19,7 +19,6 @@ from stories.timeline import (
     whos_who,
 )
 
-from .charts import charts_for_story
 from .filters import FILTER_NAMES, OlderItems, TimelineFilter
 from .reading import (
     current_version,
@@ -113,9 +112,8 @@ def story(request, slug):
             push_url(response, story.get_absolute_url() + (f"?{query}" if query else ""))
         return response
     context.update(first_screen(story, form, timeline_page))
-    context["charts"] = charts_for_story(story)
-    books = [chart.book for chart in context["charts"] if chart.is_order_book]
-    context["figures"] = key_figures(story, book=books[0] if books else None)
+    # Each series' key figure; its chart comes when the reader scrolls to it.
+    context["figures"] = key_figures(story)
     context["last_updated"] = last_updated(story)
     context["story_url"] = request.build_absolute_uri(story.get_absolute_url())
     return render(request, STORY, context, status=status)

@@ -1190,12 +1190,13 @@ class Series(Publishable):
     def get_absolute_url(self):
         return reverse("figure", args=[self.story.slug, self.slug])
 
+    @property
+    def dom_id(self):
+        """The id of its chart block on a page."""
+        return f"chart-{self.slug}"
+
     def get_csv_url(self):
         return reverse("figure-csv", args=[self.story.slug, self.slug])
-
-    def get_plot_url(self):
-        """Its figure alone, which a page loads when the reader reaches the chart."""
-        return reverse("figure-plot", args=[self.story.slug, self.slug])
 
     def get_table_url(self):
         """The data behind its chart, with every source."""

@@ -312,14 +312,13 @@ def people_named_in(story):
     return people
 
 
-def key_figures(story, book=None):
+def key_figures(story):
     """
     (series, latest, spread) for each published series of the story. `latest` is what its key
     figure shows: the figures of its newest date (a FiguresOnDate: one figure, or several when
     sources differ), or for the order book the book as it stands (a stories.orders.Step); None
     when it has nothing yet. `spread` is (lowest, highest) of all its figures when they are not
     all the same, so a reader of the latest figure alone knows that others were reported.
-    Pass `book`, the story's order book (stories.orders.order_book) when it is already built.
     """
     series = list(story.series.published())
     latest = {}
@@ -336,7 +335,7 @@ def key_figures(story, book=None):
     }
     latest_step = None
     if any(each.is_order_book for each in series):
-        steps = book if book is not None else order_book(Order.objects.for_story(story))
+        steps = order_book(Order.objects.for_story(story))
         latest_step = steps[-1] if steps else None
     figures = []
     for each in series:

@@ -5,19 +5,20 @@ import json
 from decimal import Decimal
 
 import pytest
-from pytest_django.asserts import assertContains
+from pytest_django.asserts import assertContains, assertNotContains
 
 from dashboard import charts
 from stories.dates import Precision
 from stories.models import NegotiationEvent, Qualifier, Story
 from tests import factories
 
+HTMX = {"HX-Request": "true"}
+
 pytestmark = pytest.mark.django_db
 
 
 def only_chart(story):
-    [chart] = charts.charts_for_story(story)
-    return chart
+    return charts.chart_for_series(story, story.series.get().slug)
 
 
 def test_points_are_drawn_oldest_first_as_floats(story):
@@ -277,26 +278,30 @@ def test_summary_of_several_points_says_how_the_figure_moved(story):
     )
 
 
-def test_charts_come_in_series_position_order(story):
-    factories.series(story, name="Second", position=2)
-    factories.series(story, name="First", position=1)
+def test_the_story_page_places_its_charts_in_series_position_order(client, story):
+    factories.series(story, name="Second", slug="second", position=2)
+    factories.series(story, name="First", slug="first", position=1)
 
-    assert [c.series.name for c in charts.charts_for_story(story)] == ["First", "Second"]
+    html = client.get(story.get_absolute_url()).text
+
+    assert 0 < html.index('id="chart-first"') < html.index('id="chart-second"')
 
 
-def test_charts_for_a_story_take_a_constant_number_of_queries(story, django_assert_max_num_queries):
-    for _ in range(4):
-        series = factories.series(story)
-        for day in range(1, 4):
-            factories.point(series, as_of=datetime.date(2024, 1, day))
+@pytest.mark.parametrize("days", [3, 60])
+def test_a_chart_takes_the_same_number_of_queries_however_long_its_series(
+    story, days, django_assert_max_num_queries
+):
+    series = factories.series(story)
+    for day in range(days):
+        factories.point(series, as_of=datetime.date(2024, 1, 1) + datetime.timedelta(days=day))
     factories.event(story, kind=NegotiationEvent.Kind.MILESTONE)
 
     with django_assert_max_num_queries(3):
-        for chart in charts.charts_for_story(story):
-            assert chart.figure
-            assert chart.summary
-            assert chart.sources
-            assert chart.url
+        chart = charts.chart_for_series(story, series.slug)
+        assert len(chart.figure["data"][0]["y"]) == days
+        assert chart.summary
+        assert chart.sources
+        assert chart.url
 
 
 def test_the_axis_marks_only_the_newest_milestones_so_titles_stay_readable(story):
@@ -319,24 +324,24 @@ def test_a_new_point_is_drawn_at_once_even_though_figures_are_cached(story):
     series = factories.series(story)
     factories.point(series, as_of=datetime.date(2024, 3, 1), value=800)
     story.refresh_from_db()  # as a page reads it: the version with the content
-    assert len(charts.charts_for_story(story)[0].figure["data"][0]["y"]) == 1
+    assert len(charts.chart_for_series(story, series.slug).figure["data"][0]["y"]) == 1
 
     factories.point(series, as_of=datetime.date(2024, 9, 1), value=750)
     story.refresh_from_db()
 
-    assert charts.charts_for_story(story)[0].figure["data"][0]["y"] == [800, 750]
+    assert charts.chart_for_series(story, series.slug).figure["data"][0]["y"] == [800, 750]
 
 
 def test_a_figure_is_cached_under_the_version_it_was_read_at(story):
     series = factories.series(story)
     factories.point(series, as_of=datetime.date(2024, 3, 1), value=800)
     read_before = Story.objects.get(pk=story.pk)
-    charts.charts_for_story(read_before)[0].figure  # noqa: B018 (cached at that version)
+    charts.chart_for_series(read_before, series.slug).figure  # noqa: B018 (cached at that version)
 
     factories.point(series, as_of=datetime.date(2024, 9, 1), value=750)
 
     # A page still rendering from the older snapshot gets the older figure, never a mix.
-    assert charts.charts_for_story(read_before)[0].figure["data"][0]["y"] == [800]
+    assert charts.chart_for_series(read_before, series.slug).figure["data"][0]["y"] == [800]
 
 
 # Several figures for one date
@@ -405,13 +410,17 @@ def test_only_the_order_book_lists_orders_beside_a_storys_other_charts(client, s
     order_book(story)
     factories.order(story, customer="Test Open Access")
 
-    by_slug = {chart.series.slug: chart for chart in charts.charts_for_story(story)}
-    page = client.get(story.get_absolute_url())
+    book = client.get(charts.chart_for_series(story, "order-book").url, headers=HTMX)
+    chart = client.get(workforce.get_absolute_url(), headers=HTMX)
 
-    assert [order.customer for order in by_slug["order-book"].orders] == ["Test Open Access"]
-    assert by_slug["test-workforce"].orders == []
-    assertContains(page, "Each order, as reported, and its source", count=1)
-    assertContains(page, "Data table and sources", count=1)
+    assert [o.customer for o in charts.chart_for_series(story, "order-book").orders] == [
+        "Test Open Access"
+    ]
+    assert charts.chart_for_series(story, "test-workforce").orders == []
+    assertContains(book, "Each order, as reported, and its source", count=1)
+    assertNotContains(book, "Data table and sources")
+    assertContains(chart, "Data table and sources", count=1)
+    assertNotContains(chart, "Each order, as reported")
 
 
 def test_the_order_book_is_drawn_from_orders_as_stacked_steps_with_values_below(story):
@@ -530,7 +539,10 @@ def test_every_figure_of_the_hitachi_story_is_valid_plotly(story):
     call_command("load_story", "hitachi-newton-aycliffe", verbosity=0)
     hitachi = Story.objects.get(slug="hitachi-newton-aycliffe")
 
-    figures = [chart.figure for chart in charts.charts_for_story(hitachi)]
+    figures = [
+        charts.chart_for_series(hitachi, series.slug).figure
+        for series in hitachi.series.published()
+    ]
 
     assert len([figure for figure in figures if figure]) >= 2  # workforce and the order book
     assert all(plotly_accepts(figure) for figure in figures if figure)
@@ -575,6 +587,6 @@ def test_every_kind_of_figure_is_valid_plotly(story, make_points):
     )
     story.refresh_from_db()
 
-    (chart,) = charts.charts_for_story(story)
+    chart = only_chart(story)
 
     assert plotly_accepts(chart.figure)

@@ -155,20 +155,23 @@ def test_an_event_shows_its_kind_participants_and_source(client, story):
     assertContains(response, "Source:")
 
 
-def test_the_dashboard_draws_a_chart_of_each_series(client, story):
+def test_the_dashboard_names_each_chart_and_brings_it_when_the_reader_reaches_it(client, story):
     series = factories.series(story, name="Test workforce")
     factories.point(series, value=750)
 
     response = client.get(story.get_absolute_url())
-    plot = client.get(series.get_plot_url(), headers=HTMX)
+    block = client.get(series.get_absolute_url(), headers=HTMX)
 
-    # The page says what the chart shows; its figure comes when the reader scrolls to it.
-    assertContains(response, f'id="chart-{series.slug}"')
-    assertContains(response, "Test workforce: 750 jobs on 27 September 2024")
-    assertContains(response, f'hx-get="{series.get_plot_url()}" hx-trigger="revealed"')
+    # The page names the chart and links to it; the chart block, with its summary and its
+    # figure, comes when the reader scrolls to it.
+    assertContains(response, f'<section class="chart" id="chart-{series.slug}"')
+    assertContains(response, f'hx-get="{series.get_absolute_url()}" hx-trigger="revealed"')
+    assertContains(response, f'<a class="chart-plot-link" href="{series.get_absolute_url()}">')
+    assertNotContains(response, "Test workforce: 750 jobs on 27 September 2024")
     assertNotContains(response, f'id="chart-{series.slug}-figure"')
-    assertContains(plot, f'<script id="chart-{series.slug}-figure" type="application/json">')
-    assert "<html" not in plot.text
+    assertContains(block, "Test workforce: 750 jobs on 27 September 2024")
+    assertContains(block, f'<script id="chart-{series.slug}-figure" type="application/json">')
+    assert "<html" not in block.text
 
 
 def test_a_corrected_statement_says_so_in_the_timeline(client, story):

@@ -9,10 +9,8 @@ from pathlib import Path
 import pytest
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
-from django.template import RequestContext, Template
 from pytest_django.asserts import assertContains, assertNotContains
 
-from dashboard.charts import charts_for_story
 from stories.dates import Precision
 from stories.models import Qualifier
 from tests import factories
@@ -199,7 +197,7 @@ def test_the_figure_page_takes_a_constant_number_of_queries(
     for day in range(1, 11):
         factories.point(series, as_of=datetime.date(2024, 1, day))
 
-    for part in ["/", "/plot/", "/table/"]:
+    for part in ["/", "/table/"]:
         with django_assert_max_num_queries(5):
             response = client.get(figure_url(story, series, part))
         assert response.status_code == 200
@@ -390,26 +388,21 @@ def test_the_javascript_of_a_chart_page_stays_within_budget(client, story, serie
     assert sum(sizes.values()) < JAVASCRIPT_BUDGET, sizes
 
 
-def test_the_dashboard_can_include_every_chart_and_the_assets_once(rf, story, series):
-    """The include lines the story dashboard uses (see the chart partial's comment)."""
+def test_the_story_page_names_every_chart_and_loads_the_chart_assets_once(client, story, series):
     factories.point(series)
     factories.series(story, name="Test order book", slug="order-book", position=9)
-    page = Template(
-        '{% include "dashboard/figure.html#chart-assets" %}'
-        "{% for chart in charts %}"
-        '{% include "dashboard/figure.html#chart" with chart=chart lazy=True %}'
-        "{% endfor %}"
-    )
 
-    html = page.render(RequestContext(rf.get("/"), {"charts": charts_for_story(story)}))
+    html = client.get(story.get_absolute_url()).text
 
     assert html.count("plotly-basic.min.js") == 1
     assert 'data-plotly="/static/vendor/plotly/plotly-basic.min.js"' in html
-    assert 'id="chart-workforce"' in html
-    # The story page's charts fetch their figure when they scroll into view; a link without JS.
+    # Each chart block comes when the reader scrolls to it; without JavaScript, a link.
+    for slug in ["workforce", "order-book"]:
+        url = f"{story.get_absolute_url()}figures/{slug}/"
+        assert f'<section class="chart" id="chart-{slug}"' in html
+        assert f'hx-get="{url}" hx-trigger="revealed"' in html
+        assert f'<a class="chart-plot-link" href="{url}">' in html
     assert 'data-figure="chart-workforce-figure"' not in html
-    assert 'hx-get="/stories/' in html and '/figures/workforce/plot/" hx-trigger="revealed"' in html
-    assert (
-        f'<a class="chart-plot-link" href="{figure_url(story, series)}">See the chart</a>' in html
-    )
-    assert "Test order book: no figure has been published yet." in html
+    assert "no figure has been published yet" not in html
+    order_book = client.get(f"{story.get_absolute_url()}figures/order-book/", headers=HTMX)
+    assertContains(order_book, "Test order book: no figure has been published yet.")

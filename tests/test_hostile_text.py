@@ -294,10 +294,9 @@ SURFACES = [
     Surface("home", lambda client, corpus: client.get("/")),
     Surface("story page", lambda client, corpus: client.get(corpus.story.get_absolute_url())),
     Surface(
-        "a chart's figure, as the story page loads it",
-        lambda client, corpus: client.get(f"{figure(corpus)}plot/", headers={"HX-Request": "true"}),
-        # The figure alone: its text is in the chart's JSON, none of it on the page as text.
-        lambda body, payload: assert_figure_inert(body, payload, shown=False),
+        "a chart block, as the story page loads it",
+        lambda client, corpus: client.get(figure(corpus), headers={"HX-Request": "true"}),
+        assert_figure_inert,
     ),
     Surface(
         "a chart's data table, as the story page loads it",

@@ -2,7 +2,8 @@
  * Draws the charts built on the server (dashboard/charts.py). A chart's figure is JSON in
  * <script type="application/json" id="ID"> beside its <div data-figure="ID">; on the story page
  * htmx fetches that pair when the chart scrolls into view. plotly.js itself (this script's
- * data-plotly) is loaded only when a figure is about to be seen, so nothing waits for it.
+ * data-plotly) is loaded only when a figure, or a chart still waiting for its figure, is about
+ * to be seen: so nothing waits for it, and it downloads while htmx fetches the figure.
  * A refreshed chart block (htmx) keeps its data table open if the reader had opened it.
  */
 (function () {
@@ -37,19 +38,26 @@
     });
   }
 
-  // Draw a figure when it comes within a screen of being seen.
+  // Draw a figure when it comes within a screen of being seen; start loading plotly.js when a
+  // chart waiting for its figure does.
   var nearby = "IntersectionObserver" in window
     ? new IntersectionObserver(function (entries) {
         entries.forEach(function (entry) {
           if (entry.isIntersecting) {
             nearby.unobserve(entry.target);
-            draw(entry.target);
+            if (entry.target.dataset.figure) draw(entry.target);
+            else loadPlotly();
           }
         });
       }, { rootMargin: "100% 0px" })
     : null;
 
   function watch() {
+    if (nearby && !window.Plotly) {
+      document.querySelectorAll(".chart-plot-waiting").forEach(function (waiting) {
+        nearby.observe(waiting);
+      });
+    }
     document.querySelectorAll("[data-figure]").forEach(function (plot) {
       if (plot.drawnFrom === document.getElementById(plot.dataset.figure)) return;
       if (nearby) nearby.observe(plot);
