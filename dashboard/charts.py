@@ -87,15 +87,15 @@ class Chart:
         """
         The Plotly figure as a dict, or None when there is nothing to draw.
 
-        Building a figure with plotly's validating API takes a good part of a second for a
-        long series, so it is built once per published version of the story: the cache key
-        carries the version the story was read at, in the same snapshot as the points.
+        Built once per published version of the story (a few milliseconds for hundreds of
+        points): the cache key carries the version the story was read at, in the same snapshot
+        as the points.
         """
         key = f"chart-figure:{FIGURE_FORMAT}:{self.series.pk}"
         if self.is_order_book:
             build = partial(order_book_figure, self.series, self.book, self.on_axis)
         else:
-            build = partial(figure, self.series, self.points, self.on_axis)
+            build = partial(figure, self.series, self.dates, self.on_axis)
         return cache.get_or_set(
             key, build, FIGURE_CACHE_SECONDS, version=self.story.published_version
         )
@@ -104,7 +104,7 @@ class Chart:
     def summary(self):
         if self.is_order_book:
             return order_book_summary(self.series, self.book)
-        return summary(self.series, self.points)
+        return summary(self.series, self.dates)
 
     @cached_property
     def dates(self):
@@ -310,13 +310,16 @@ def numbers(figures, unit, with_sources=False):
     return f"{', '.join(parts[:-1])} or {parts[-1]} {unit}"
 
 
-def summary(series, points):
-    """One sentence (two when sources differ) a reader can read instead of the chart."""
+def summary(series, dates):
+    """
+    One sentence (two when sources differ) a reader can read instead of the chart. `dates`:
+    the series' published figures by date, oldest first (stories.models.figures_by_date).
+    """
     name = series.name
     unit = series.unit
-    if not points:
+    if not dates:
         return f"{name}: no figure has been published yet."
-    dates = figures_by_date(points)
+    points = [point for figures in dates for point in figures.points]
     differing = [figures for figures in dates if figures.differs]
     first, last = dates[0], dates[-1]
     if differing:
@@ -392,12 +395,14 @@ def marks(dates):
             yield figures, same
 
 
-def figure(series, points, events=()):
-    """The Plotly figure of a series as a JSON-able dict, or None for an empty series."""
-    if not points:
+def figure(series, dates, events=()):
+    """
+    The Plotly figure of a series as a JSON-able dict, or None for an empty series. `dates`:
+    its published figures by date, oldest first (stories.models.figures_by_date).
+    """
+    if not dates:
         return None
     unit = series.unit
-    dates = figures_by_date(points)
     drawn = list(marks(dates))
     single = len(drawn) == 1
     differing = [figures for figures in dates if figures.differs]
