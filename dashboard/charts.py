@@ -15,10 +15,9 @@ hover, the table and the summary say that they differ: never an average, never o
 import html
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property, partial
+from functools import cached_property
 
 import plotly.io as pio
-from django.core.cache import cache
 from django.db.models import Prefetch
 from django.http import Http404
 
@@ -29,9 +28,6 @@ from stories.orders import COMMITMENT_WORDS, COMMITMENTS, order_book
 
 # Events that mark the time axis: the story's turning points, and dates it is working towards.
 AXIS_EVENT_KINDS = [NegotiationEvent.Kind.MILESTONE, NegotiationEvent.Kind.DEADLINE]
-# Renew when figure() changes shape, so no cached figure of the old shape is served.
-FIGURE_FORMAT = 2
-FIGURE_CACHE_SECONDS = 24 * 3600
 # More titles than this cannot be read on one axis, and each one costs time to build.
 AXIS_EVENTS_MAX = 12
 
@@ -85,20 +81,13 @@ class Chart:
     @cached_property
     def figure(self):
         """
-        The Plotly figure as a dict, or None when there is nothing to draw.
-
-        Built once per published version of the story (a few milliseconds for hundreds of
-        points): the cache key carries the version the story was read at, in the same snapshot
-        as the points.
+        The Plotly figure as a dict, or None when there is nothing to draw. Built from the
+        points read with it (a few milliseconds for hundreds), never kept apart from the page
+        that shows it: that page is kept under the story's version as a whole.
         """
-        key = f"chart-figure:{FIGURE_FORMAT}:{self.series.pk}"
         if self.is_order_book:
-            build = partial(order_book_figure, self.series, self.book, self.on_axis)
-        else:
-            build = partial(figure, self.series, self.dates, self.on_axis)
-        return cache.get_or_set(
-            key, build, FIGURE_CACHE_SECONDS, version=self.story.published_version
-        )
+            return order_book_figure(self.series, self.book, self.on_axis)
+        return figure(self.series, self.dates, self.on_axis)
 
     @cached_property
     def summary(self):
