@@ -4,13 +4,14 @@ what happened in the negotiations, and the figures that matter.
 """
 
 from decimal import Decimal
-from functools import cache, cached_property
+from functools import cache, cached_property, reduce
+from operator import or_
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import URLValidator
 from django.db import models, router, transaction
-from django.db.models import F, OuterRef, Q, Subquery, Window
+from django.db.models import F, Q, Window
 from django.db.models.functions import Lag, Lead
 from django.urls import reverse
 from django.utils import timezone
@@ -1218,20 +1219,17 @@ class DataPointQuerySet(PublishedQuerySet):
         """Published figures of published series: the ones readers may see."""
         return self.filter(status=Status.PUBLISHED, series__status=Status.PUBLISHED)
 
-    def latest_per_series(self):
+    def on_dates(self, dates):
         """
-        The published points on each series' newest date, in one query: one row per series, or
-        several when more than one source gave a figure for that date.
+        The published points of each series on one date, `dates` being {series pk: date}: one
+        row per series, or several when more than one source gave a figure for that date. Each
+        is a look-up in the (series, as_of) index, however long the series.
         """
-        newest = (
-            self.model.objects.published()
-            .filter(series=OuterRef("series"))
-            .order_by("-as_of")
-            .values("as_of")[:1]
-        )
+        if not dates:
+            return self.none()
         return (
             self.published()
-            .filter(as_of=Subquery(newest))
+            .filter(reduce(or_, (Q(series=pk, as_of=date) for pk, date in dates.items())))
             .select_related("series", "source")
             .order_by("series", "as_of", "pk")
         )

@@ -321,18 +321,21 @@ def key_figures(story):
     all the same, so a reader of the latest figure alone knows that others were reported.
     """
     series = list(story.series.published())
-    latest = {}
-    for point in DataPoint.objects.latest_per_series().filter(series__story=story):
-        latest.setdefault(point.series_id, []).append(point)
-    spreads = {
-        row["series"]: (row["low"], row["high"])
-        for row in DataPoint.objects.published()
+    ranges = (
+        DataPoint.objects.published()
         .filter(series__story=story)
         .values("series")
-        .annotate(low=Min("value"), high=Max("value"))
+        .annotate(low=Min("value"), high=Max("value"), newest=Max("as_of"))
         .order_by()
-        if row["low"] != row["high"]
-    }
+    )
+    spreads, newest = {}, {}
+    for row in ranges:
+        newest[row["series"]] = row["newest"]
+        if row["low"] != row["high"]:
+            spreads[row["series"]] = (row["low"], row["high"])
+    latest = {}
+    for point in DataPoint.objects.on_dates(newest):
+        latest.setdefault(point.series_id, []).append(point)
     latest_step = None
     if any(each.is_order_book for each in series):
         steps = order_book(Order.objects.for_story(story))

@@ -10,6 +10,7 @@ from django.db.models import ProtectedError
 
 from stories.dates import Precision
 from stories.models import DataPoint, Order, Stakeholder, Statement
+from stories.timeline import key_figures
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -128,26 +129,35 @@ def test_a_source_that_backs_statements_cannot_be_deleted(story):
         statement.source.delete()
 
 
-def test_latest_per_series_gives_the_newest_published_point_of_each_series(story):
+def test_the_key_figures_give_the_newest_published_figure_of_each_series(story):
     workforce = factories.series(story, name="Workforce")
-    orders = factories.series(story, name="Order book", unit="trains")
+    orders = factories.series(story, name="Trains", unit="trains")
     factories.point(workforce, as_of=datetime.date(2024, 3, 1), value=800)
     factories.point(workforce, as_of=datetime.date(2024, 9, 27), value=750)
     factories.point(workforce, as_of=datetime.date(2024, 10, 1), value=700, status="draft")
     factories.point(orders, as_of=datetime.date(2024, 1, 1), value=12)
 
-    latest = {point.series.name: point.value for point in DataPoint.objects.latest_per_series()}
+    latest = {
+        series.name: [point.value for point in shown.points]
+        for series, shown, _ in key_figures(story)
+    }
 
-    assert latest == {"Workforce": 750, "Order book": 12}
+    assert latest == {"Workforce": [750], "Trains": [12]}
 
 
-def test_latest_per_series_gives_every_figure_of_the_newest_date(story):
+def test_points_on_a_date_are_every_published_figure_of_that_date(story):
     workforce = factories.series(story, name="Workforce")
+    other = factories.series(story, name="Other")
     factories.point(workforce, as_of=datetime.date(2024, 3, 1), value=800)
     factories.point(workforce, as_of=datetime.date(2024, 9, 27), value=700)
     factories.point(workforce, as_of=datetime.date(2024, 9, 27), value=750)
+    factories.point(workforce, as_of=datetime.date(2024, 9, 27), value=760, status="draft")
+    factories.point(other, as_of=datetime.date(2024, 9, 27), value=5)
 
-    assert [point.value for point in DataPoint.objects.latest_per_series()] == [700, 750]
+    points = DataPoint.objects.on_dates({workforce.pk: datetime.date(2024, 9, 27)})
+
+    assert [point.value for point in points] == [700, 750]
+    assert not DataPoint.objects.on_dates({}).exists()
 
 
 def test_a_period_needs_an_end_after_its_start(story):

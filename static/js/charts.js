@@ -1,7 +1,7 @@
 /*
  * Draws the charts built on the server (dashboard/charts.py). A chart's figure is JSON in
  * <script type="application/json" id="ID"> beside its <div data-figure="ID">; on the story page
- * htmx fetches that pair when the chart scrolls into view. plotly.js itself (this script's
+ * htmx fetches the whole chart block when it scrolls into view. plotly.js itself (this script's
  * data-plotly) is loaded only when a figure, or a chart still waiting for its figure, is about
  * to be seen: so nothing waits for it, and it downloads while htmx fetches the figure.
  * A refreshed chart block (htmx) keeps its data table open if the reader had opened it.
