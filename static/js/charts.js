@@ -2,8 +2,9 @@
  * Draws the charts built on the server (dashboard/charts.py). A chart's figure is JSON in
  * <script type="application/json" id="ID"> beside its <div data-figure="ID">; on the story page
  * htmx fetches the whole chart block when it scrolls into view. plotly.js itself (this script's
- * data-plotly) is loaded only when a figure, or a chart still waiting for its figure, is about
- * to be seen: so nothing waits for it, and it downloads while htmx fetches the figure.
+ * data-plotly) is loaded only when a figure is about to be seen, or when htmx goes to fetch a
+ * chart block the reader has reached (so it downloads while the block does): never while the
+ * first screen is still being drawn for a chart below it.
  * A refreshed chart block (htmx) keeps its data table open if the reader had opened it.
  */
 (function () {
@@ -38,26 +39,19 @@
     });
   }
 
-  // Draw a figure when it comes within a screen of being seen; start loading plotly.js when a
-  // chart waiting for its figure does.
+  // Draw a figure when it comes within a screen of being seen.
   var nearby = "IntersectionObserver" in window
     ? new IntersectionObserver(function (entries) {
         entries.forEach(function (entry) {
           if (entry.isIntersecting) {
             nearby.unobserve(entry.target);
-            if (entry.target.dataset.figure) draw(entry.target);
-            else loadPlotly();
+            draw(entry.target);
           }
         });
       }, { rootMargin: "100% 0px" })
     : null;
 
   function watch() {
-    if (nearby && !window.Plotly) {
-      document.querySelectorAll(".chart-plot-waiting").forEach(function (waiting) {
-        nearby.observe(waiting);
-      });
-    }
     document.querySelectorAll("[data-figure]").forEach(function (plot) {
       if (plot.drawnFrom === document.getElementById(plot.dataset.figure)) return;
       if (nearby) nearby.observe(plot);
@@ -66,6 +60,12 @@
   }
 
   document.addEventListener("DOMContentLoaded", watch);
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (!event.detail.elt.matches("section.chart")) return;
+    // Not before the page has loaded: the first screen comes first.
+    if (document.readyState === "complete") loadPlotly();
+    else window.addEventListener("load", loadPlotly, { once: true });
+  });
   document.addEventListener("htmx:beforeSwap", function (event) {
     openTables = Array.from(event.detail.target.querySelectorAll("details[id][open]"), function (d) {
       return d.id;
