@@ -211,7 +211,7 @@ def chart_for_series(story, series_slug):
     )
     if series is None:
         raise Http404("This story has no such series.")
-    series.story = story  # as read, at its version: the figure is cached under it
+    series.story = story  # as the caller read it, in the same snapshot as the points
     orders = published_orders(story, [series])
     return Chart(series, series.published_points, axis_events(story), orders)
 
