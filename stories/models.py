@@ -1230,7 +1230,7 @@ class DataPointQuerySet(PublishedQuerySet):
         return (
             self.published()
             .filter(reduce(or_, (Q(series=pk, as_of=date) for pk, date in dates.items())))
-            .select_related("series", "source")
+            .select_related("source")
             .order_by("series", "as_of", "pk")
         )
 

@@ -310,3 +310,15 @@ def test_a_story_without_a_whos_who_says_so(client, story):
 
 def test_an_unknown_story_has_no_whos_who(client):
     assert client.get("/stories/no-such-story/people/").status_code == 404
+
+
+def test_a_key_figure_whose_sources_differ_links_to_its_chart_on_the_page(client, story):
+    series = factories.series(story, name="Test workforce", slug="test-workforce")
+    factories.point(series, as_of=datetime.date(2024, 3, 1), value=800)
+    factories.point(series, as_of=datetime.date(2024, 9, 27), value=750)
+
+    html = client.get(story.get_absolute_url()).text
+
+    link = re.search(r'<a href="#([^"]+)">each figure and its source</a>', html)
+    assert link, "the key figure does not point to the figures' sources"
+    assert f'<section class="chart" id="{link.group(1)}"' in html
