@@ -18,7 +18,6 @@ from decimal import Decimal
 from functools import cached_property
 
 import plotly.io as pio
-from django.db.models import Prefetch
 from django.http import Http404
 
 from stories.dates import Precision
@@ -176,14 +175,6 @@ def within(when, first, last):
     return first <= when.date and when.last_day <= last
 
 
-def published_points():
-    return Prefetch(
-        "points",
-        queryset=DataPoint.objects.published().select_related("source").order_by("as_of", "pk"),
-        to_attr="published_points",
-    )
-
-
 def axis_events(story):
     """The story's newest published milestones and deadlines (AXIS_EVENTS_MAX), oldest first."""
     newest = (
@@ -203,17 +194,13 @@ def published_orders(story, series):
 
 def chart_for_series(story, series_slug):
     """The chart of one series of `story`; Http404 when the story has no such series."""
-    series = (
-        Series.objects.published()
-        .filter(story=story, slug=series_slug)
-        .prefetch_related(published_points())
-        .first()
-    )
+    series = Series.objects.published().filter(story=story, slug=series_slug).first()
     if series is None:
         raise Http404("This story has no such series.")
     series.story = story  # as the caller read it, in the same snapshot as the points
+    points = list(DataPoint.objects.of_series(series))
     orders = published_orders(story, [series])
-    return Chart(series, series.published_points, axis_events(story), orders)
+    return Chart(series, points, axis_events(story), orders)
 
 
 def number(value):

@@ -4,12 +4,13 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import DataError, IntegrityError, transaction
-from django.db.models import ProtectedError
+from django.db.models import FETCH_PEERS, Model, ProtectedError, signals
 
 from stories.dates import Precision
-from stories.models import DataPoint, Order, Stakeholder, Statement
+from stories.models import DataPoint, Order, QuickLoad, Stakeholder, Statement
 from stories.timeline import key_figures
 from tests import factories
 
@@ -259,3 +260,82 @@ def test_an_order_book_takes_orders_not_figures(story):
 def test_a_story_has_one_order_book_at_most(story):
     factories.series(story, kind="order_book")
     refused(lambda: factories.series(story, kind="order_book"))
+
+
+def one_row_of_each_kind(story):
+    """A row of every model readers see, so a test over them all cannot pass by having none."""
+    person = factories.stakeholder()
+    statement = factories.statement(story, speaker=person, corrected_at=None)
+    factories.event(story, participants=[person])
+    factories.point(factories.series(story), low=90, high=110, note="A test note.")
+    factories.order(story)
+    factories.role(person)
+    factories.pledge_update(factories.pledge(story))
+    factories.part(story, person)
+    return statement
+
+
+def built_by_django(model, row, fetch_mode):
+    """`row` (a loaded instance) as Django's own `Model.from_db` builds it from its values."""
+    names = [field.attname for field in model._meta.concrete_fields]
+    values = model._base_manager.filter(pk=row.pk).values_list(*names).get()
+    return Model.from_db.__func__(model, row._state.db, names, values, fetch_mode=fetch_mode)
+
+
+def state(row):
+    """
+    What a row's `_state` holds, but its peers (set by the queryset, after loading), with its
+    cache of related rows made as the first look at it makes it.
+    """
+    held = {name: value for name, value in vars(row._state).items() if name != "peers"}
+    return {**held, "fields_cache": row._state.fields_cache}
+
+
+def test_rows_read_quickly_are_the_rows_django_would_build(story):
+    """stories.models.QuickLoad skips Model.__init__: what it builds must not differ at all."""
+    one_row_of_each_kind(story)
+    models = [
+        model
+        for model in apps.get_app_config("stories").get_models()
+        if issubclass(model, QuickLoad)
+    ]
+    assert {"DataPoint", "Source", "Statement", "Stakeholder", "Story"} <= {
+        m.__name__ for m in models
+    }
+    for model in models:
+        rows = list(model._base_manager.fetch_mode(FETCH_PEERS))
+        assert rows, f"no {model.__name__} to compare"
+        for row in rows:
+            expected = built_by_django(model, row, FETCH_PEERS)
+            assert {**vars(row), "_state": None} == {**vars(expected), "_state": None}
+            assert state(row) == state(expected)
+            assert row._state.fetch_mode is FETCH_PEERS
+            assert row.get_deferred_fields() == set()
+
+
+def test_a_field_left_out_of_a_quick_read_is_deferred_and_loads_when_read(story):
+    statement = one_row_of_each_kind(story)
+
+    loaded = Statement.objects.only("pk", "quote").get(pk=statement.pk)
+
+    assert "speaker_role" in loaded.get_deferred_fields()
+    assert "quote" not in loaded.get_deferred_fields()
+    assert loaded.speaker_role == statement.speaker_role
+
+
+def test_a_quickly_read_row_saves_as_an_update(story):
+    statement = one_row_of_each_kind(story)
+    loaded = Statement.objects.get(pk=statement.pk)
+
+    loaded.quote = "A corrected test quote."
+    loaded.save()
+
+    assert Statement.objects.count() == 1
+    assert Statement.objects.get(pk=statement.pk).version == statement.version + 1
+
+
+def test_no_receiver_listens_to_the_init_signals_quick_loading_skips():
+    for model in apps.get_app_config("stories").get_models():
+        if issubclass(model, QuickLoad):
+            assert not signals.pre_init.has_listeners(model), model
+            assert not signals.post_init.has_listeners(model), model
