@@ -412,7 +412,7 @@ def figure(series, dates, events=()):
                 plain(str(figures.when)),
                 plain(Qualifier(same[0].qualifier).label),
                 plain(sources_text(same)),
-                plain(f"range {range_text(same[0])}" if range_text(same[0]) else "no range given"),
+                plain(f"range {spread}" if (spread := range_text(same[0])) else "no range given"),
                 (
                     "<br>" + plain(f"Sources differ on this date: {numbers(figures, unit)}")
                     if figures.differs

@@ -11,6 +11,7 @@ it sorts by its first day, as every other date does.
 import calendar
 import datetime
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.db import models
 from django.db.models import F, Q
@@ -91,20 +92,7 @@ class PreciseDate:
     end: datetime.date | None = None  # the last possible day of a period, and only of one
 
     def __str__(self):
-        match self.precision:
-            case Precision.YEAR:
-                return f"{self.date.year}"
-            case Precision.MONTH:
-                return self.date.strftime("%B %Y")
-            case Precision.WEEK:
-                return f"week of {self.date.day} {self.date:%B %Y}"
-            case Precision.PERIOD if self.is_period:
-                first, last = self.period_texts
-                # "July–August 2024", "5–6 December 2024"; spaced when a side has spaces.
-                dash = " – " if " " in first else "–"
-                return f"{first}{dash}{last}"
-            case _:
-                return f"{self.date.day} {self.date:%B %Y}"
+        return date_text(self)
 
     @property
     def is_period(self):
@@ -179,3 +167,26 @@ class PreciseDate:
         if self.precision == Precision.YEAR or whole_years:
             return f"{self.date.year}"
         return self.date.strftime("%B %Y")
+
+
+@lru_cache(maxsize=4096)
+def date_text(when):
+    """
+    A PreciseDate as readers read it: "2024", "March 2024", "week of 2 September 2024",
+    "July–August 2024", "27 September 2024". Kept per date: a chart of hundreds of figures
+    and every page of a timeline ask for the same few hundred dates again and again.
+    """
+    match when.precision:
+        case Precision.YEAR:
+            return f"{when.date.year}"
+        case Precision.MONTH:
+            return when.date.strftime("%B %Y")
+        case Precision.WEEK:
+            return f"week of {when.date.day} {when.date:%B %Y}"
+        case Precision.PERIOD if when.is_period:
+            first, last = when.period_texts
+            # "July–August 2024", "5–6 December 2024"; spaced when a side has spaces.
+            dash = " – " if " " in first else "–"
+            return f"{first}{dash}{last}"
+        case _:
+            return f"{when.date.day} {when.date:%B %Y}"
