@@ -1088,11 +1088,13 @@ class Statement(TimelineItem, Correctable, Publishable):
                 condition=~Q(key_moment=""),
                 name="statement_key_moments",
             ),
-            # Who speaks in a story (stories.timeline.people_in), one look-up per person.
+            # A person's statements in a story, newest first (their page reads the first few
+            # of hundreds), and who speaks in a story (stories.timeline.people_in), one
+            # look-up per person.
             models.Index(
-                fields=["speaker", "story"],
+                fields=["speaker", "story", "-said_on", "-id"],
                 condition=Q(status="published"),
-                name="statement_published_speaker",
+                name="statement_speaker_timeline",
             ),
         ]
 
