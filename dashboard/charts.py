@@ -198,7 +198,7 @@ def chart_for_series(story, series_slug):
     if series is None:
         raise Http404("This story has no such series.")
     series.story = story  # as the caller read it, in the same snapshot as the points
-    points = list(DataPoint.objects.of_series(series))
+    points = list(series.points.for_chart())
     orders = published_orders(story, [series])
     return Chart(series, points, axis_events(story), orders)
 

@@ -1251,14 +1251,12 @@ class DataPointQuerySet(PublishedQuerySet):
         """Published figures of published series: the ones readers may see."""
         return self.filter(status=Status.PUBLISHED, series__status=Status.PUBLISHED)
 
-    def of_series(self, series):
+    def for_chart(self):
         """
-        A series' published figures, oldest first, each with its source. Each point's `series`
-        is not read again: it is the series the caller holds.
+        Published figures, oldest first, each with its source. Read through a series,
+        `series.points.for_chart()`, each point's `series` is that series, not read again.
         """
-        return (
-            self.published().filter(series=series).select_related("source").order_by("as_of", "pk")
-        )
+        return self.published().select_related("source").order_by("as_of", "pk")
 
     def on_dates(self, dates):
         """

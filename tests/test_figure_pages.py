@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.core.cache import caches
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from pytest_django.asserts import assertContains, assertNotContains
 
 from stories.dates import Precision
@@ -201,6 +204,31 @@ def test_the_figure_page_takes_a_constant_number_of_queries(
         with django_assert_max_num_queries(5):
             response = client.get(figure_url(story, series, part))
         assert response.status_code == 200
+
+
+def test_every_address_of_a_chart_takes_as_many_queries_for_many_points_as_for_one(
+    client, story, series
+):
+    """The chart page, its table, its CSV and its embed: no query per point, of any kind."""
+    addresses = [
+        figure_url(story, series),
+        figure_url(story, series, "/table/"),
+        figure_url(story, series, ".csv"),
+        embed_url(story, series),
+    ]
+
+    def queries(address):
+        for each in caches.all():
+            each.clear()  # each answer rendered, not read back
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(address).status_code == 200
+        return len(captured)
+
+    factories.point(series, as_of=datetime.date(2024, 1, 1))
+    with_one = [queries(address) for address in addresses]
+    for day in range(2, 21):
+        factories.point(series, as_of=datetime.date(2024, 1, day), source=factories.source())
+    assert [queries(address) for address in addresses] == with_one
 
 
 # The CSV
