@@ -11,11 +11,13 @@ from django.contrib.staticfiles import finders
 from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import FETCH_RAISE
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from stories.dates import Precision
-from stories.models import Qualifier
+from stories.models import DataPointQuerySet, Qualifier
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -229,6 +231,44 @@ def test_every_address_of_a_chart_takes_as_many_queries_for_many_points_as_for_o
     for day in range(2, 21):
         factories.point(series, as_of=datetime.date(2024, 1, day), source=factories.source())
     assert [queries(address) for address in addresses] == with_one
+
+
+def test_a_chart_reads_only_the_fields_its_points_were_read_with(
+    client, story, series, monkeypatch
+):
+    """DataPoint.objects.for_chart leaves fields unread: no address of a chart may want one."""
+    read_for_chart = DataPointQuerySet.for_chart
+
+    def reading_nothing_more(points):
+        return read_for_chart(points).fetch_mode(FETCH_RAISE)
+
+    monkeypatch.setattr(DataPointQuerySet, "for_chart", reading_nothing_more)
+    for day, qualifier in [(1, Qualifier.EXACT), (2, Qualifier.APPROXIMATE)]:
+        factories.point(
+            series,
+            as_of=datetime.date(2024, 1, day),
+            qualifier=qualifier,
+            low=90,
+            high=110,
+            note="A test note.",
+        )
+    factories.point(
+        series,
+        as_of=datetime.date(2024, 2, 1),
+        as_of_precision=Precision.MONTH,
+        value=120,
+        corrected_at=timezone.now(),
+        correction_note="A test correction.",
+    )
+
+    for address in [
+        figure_url(story, series),
+        figure_url(story, series, "/table/"),
+        figure_url(story, series, ".csv"),
+        embed_url(story, series),
+    ]:
+        assert client.get(address).status_code == 200, address
+        assert client.get(address, headers=HTMX).status_code == 200, address
 
 
 # The CSV
