@@ -32,8 +32,8 @@ def framable(view):
 @story_view
 def timeline(request, slug):
     story = request.story
-    statements = Statement.objects.for_timeline(story).select_related("story")
-    events = NegotiationEvent.objects.for_timeline(story).select_related("story")
+    statements = Statement.objects.for_timeline(story)
+    events = NegotiationEvent.objects.for_timeline(story)
     items = page(statements, events, size=EMBED_ITEMS).items
     return render(request, "embed/timeline.html", {"story": story, "items": items})
 
@@ -43,5 +43,5 @@ def timeline(request, slug):
 @story_view
 def statement(request, slug, pk):
     story = request.story
-    quoted = get_object_or_404(Statement.objects.for_timeline(story).select_related("story"), pk=pk)
+    quoted = get_object_or_404(Statement.objects.for_timeline(story), pk=pk)
     return render(request, "embed/timeline.html", {"story": story, "items": [quoted]})

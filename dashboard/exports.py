@@ -63,7 +63,7 @@ def absolute(request, path):
 @story_view
 def statements_csv(request, slug):
     story = request.story
-    statements = Statement.objects.for_timeline(story).select_related("story")
+    statements = Statement.objects.for_timeline(story)
     header = [
         "id",
         "date",
@@ -106,7 +106,7 @@ def statements_csv(request, slug):
 @story_view
 def events_csv(request, slug):
     story = request.story
-    events = NegotiationEvent.objects.for_timeline(story).select_related("story")
+    events = NegotiationEvent.objects.for_timeline(story)
     header = [
         "id",
         "date",

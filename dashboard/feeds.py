@@ -152,10 +152,10 @@ class StoryFeed(Feed):
         return story.get_feed_url()
 
     def statements(self, story):
-        return Statement.objects.for_timeline(story).select_related("story")
+        return Statement.objects.for_timeline(story)
 
     def events(self, story):
-        return NegotiationEvent.objects.for_timeline(story).select_related("story")
+        return NegotiationEvent.objects.for_timeline(story)
 
     def orders(self, story):
         return (

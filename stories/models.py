@@ -793,11 +793,14 @@ class KeyMomentsQuerySet(PublishedQuerySet):
 
 class NegotiationEventQuerySet(KeyMomentsQuerySet):
     def for_timeline(self, story):
-        """A story's published events, newest first, with what the timeline shows of each."""
+        """
+        A story's published events, newest first, with what the timeline shows of each. Each
+        event's `story` is `story` itself, not read again with every row.
+        """
         return (
-            self.published()
-            .filter(story=story)
-            .select_related("story", "source")
+            (self & story.events.all())
+            .published()
+            .select_related("source")
             .prefetch_related("participants")
             .order_by("-happened_on", "-pk")
         )
@@ -925,11 +928,14 @@ class NegotiationEvent(TimelineItem, Correctable, Publishable):
 
 class StatementQuerySet(KeyMomentsQuerySet):
     def for_timeline(self, story):
-        """A story's published statements, newest first, with speaker, source and event."""
+        """
+        A story's published statements, newest first, with speaker, source and event. Each
+        statement's `story` is `story` itself, not read again with every row.
+        """
         return (
-            self.published()
-            .filter(story=story)
-            .select_related("story", "speaker", "source", "event")
+            (self & story.statements.all())
+            .published()
+            .select_related("speaker", "source", "event")
             .with_published_event()
             .order_by("-said_on", "-pk")
         )
