@@ -1257,39 +1257,22 @@ class DataPointQuerySet(PublishedQuerySet):
         """Published figures of published series: the ones readers may see."""
         return self.filter(status=Status.PUBLISHED, series__status=Status.PUBLISHED)
 
-    # What a chart reads of a point and its source (dashboard/charts.py, the chart's templates,
-    # its CSV and its JSON-LD): the rest, publication stamps and versions, stays unread.
-    CHART_FIELDS = [
-        "series",
-        "as_of",
-        "as_of_precision",
-        "as_of_end",
-        "value",
-        "low",
-        "high",
-        "qualifier",
-        "note",
-        "corrected_at",
-        "correction_note",
-        "source__publication",
-        "source__headline",
-        "source__url",
-        "source__published_on",
-        "source__published_on_precision",
-    ]
-
     def for_chart(self):
         """
-        Published figures, oldest first, each with its source, read with only what a chart
-        shows (CHART_FIELDS): hundreds of points' time stamps cost more to read than anything
-        the chart does with them. Should a chart read another field, it is read once for all
-        the points (FETCH_PEERS), never once a point. Read through a series,
-        `series.points.for_chart()`, each point's `series` is that series, not read again.
+        Published figures, oldest first, each with its source, read with only what readers
+        see of them (their `public_fields`): hundreds of points' publication stamps and
+        versions cost more to read than anything a chart does with them. Should a chart read
+        another field, it is read once for all the points (FETCH_PEERS), never once a point.
+        Read through a series, `series.points.for_chart()`, each point's `series` is that
+        series, not read again.
         """
         return (
             self.published()
             .select_related("source")
-            .only(*self.CHART_FIELDS)
+            .only(
+                *DataPoint.public_fields,
+                *(f"source__{name}" for name in Source.public_fields),
+            )
             .fetch_mode(FETCH_PEERS)
             .order_by("as_of", "pk")
         )
