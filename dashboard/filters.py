@@ -136,7 +136,7 @@ class TimelineFilter(forms.Form):
             self.add_error(None, "The end date is before the start date, so the dates are ignored.")
         return cleaned
 
-    @property
+    @cached_property
     def filters(self):
         """The valid filters, with anything invalid left out."""
         errors = self.errors  # validates the form, once
@@ -145,6 +145,11 @@ class TimelineFilter(forms.Form):
             for name, value in self.cleaned_data.items()
             if name not in errors and value not in (None, "", [])
         }
+
+    @property
+    def chosen_people(self):
+        """The slugs of the people the reader filters by: none when the filter is off."""
+        return self.filters.get("who", [])
 
     @property
     def explanations(self):

@@ -1,6 +1,7 @@
 """Timeline filters: what a reader asks for through the GET form, good values and bad."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -44,6 +45,19 @@ def test_several_stakeholders_include_the_events_they_took_part_in(client, story
     assertContains(response, "Test Carol speaks.")
     assertContains(response, "Test meeting with Carol")
     assertNotContains(response, "Test Bob speaks.")
+
+
+def test_the_form_shows_who_is_chosen(client, story, people):
+    unfiltered = client.get(story.get_absolute_url())
+    response = client.get(story.get_absolute_url(), {"who": ["test-alice", "test-carol"]})
+
+    assertContains(unfiltered, "<summary>People and organisations</summary>", html=True)
+    assertNotContains(unfiltered, 'name="who" value="test-alice" id="id_who_0" checked')
+    # The group is open, says how many are chosen and ticks them, and only them.
+    assertContains(response, '<details class="filter-group" open>')
+    assertContains(response, "<summary>People and organisations (2 chosen)</summary>", html=True)
+    checked = re.findall(r'name="who" value="([^"]+)" id="id_who_\d+" checked', response.text)
+    assert checked == ["test-alice", "test-carol"]
 
 
 def test_the_form_offers_only_people_with_published_content_in_the_story(client, story, people):
