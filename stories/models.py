@@ -1432,19 +1432,12 @@ class FiguresOnDate:
     def __init__(self, when, points):
         self.when = when
         self.points = list(points)
+        # Read for every date by the chart, its summary and its table: worked out once.
+        self.values = sorted({point.value for point in self.points})  # distinct, lowest first
+        self.differs = len(self.values) > 1  # whether the sources give different numbers
 
     def __repr__(self):
         return f"<FiguresOnDate {self.when}: {[point.value for point in self.points]}>"
-
-    @cached_property
-    def values(self):
-        """The distinct values given, lowest first."""
-        return sorted({point.value for point in self.points})
-
-    @property
-    def differs(self):
-        """Whether the sources give different numbers for this date."""
-        return len(self.values) > 1
 
     @property
     def low(self):
