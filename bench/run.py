@@ -182,6 +182,10 @@ def server_time(client, path, headers, fresh):
         started = time.perf_counter()
         response = client.get(path, headers=headers)
         times.append((time.perf_counter() - started) * 1000)
+    # The count is the request's own queries. This process reads a story's version at most once
+    # a second (dashboard.reading.current_version), not once a request: one more request now
+    # renews it, so whether the counted one reads it does not hang on how long the runs took.
+    client.get(path, headers=headers)
     if fresh:
         clear_caches()
     with CaptureQueriesContext(connection) as queries:
