@@ -4,7 +4,7 @@ what happened in the negotiations, and the figures that matter.
 """
 
 from decimal import Decimal
-from functools import cache, cached_property, reduce
+from functools import cache, reduce
 from operator import or_
 
 from django.conf import settings
