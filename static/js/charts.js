@@ -3,8 +3,8 @@
  * <script type="application/json" id="ID"> beside its <div data-figure="ID">; on the story page
  * htmx fetches the whole chart block when it scrolls into view. plotly.js itself (this script's
  * data-plotly) is loaded only when a figure is about to be seen, or when htmx goes to fetch a
- * chart block the reader has reached (so it downloads while the block does, asked for before
- * the block): never before the page has painted its first screen.
+ * chart block the reader has reached (so it downloads while the block does): never before the
+ * page has painted its first screen.
  * Figures are drawn one a frame, the one nearest the reader first, so each shows as it is drawn.
  * A refreshed chart block (htmx) keeps its data table open if the reader had opened it.
  */
