@@ -39,7 +39,7 @@ ITEMS = "dashboard/items.html"  # the partials every page shares
 @require_safe
 @site_view
 def story_list(request):
-    stories = Story.objects.published().order_by("-started_on")
+    stories = Story.objects.newest_first()
     return render(request, "dashboard/story_list.html", {"stories": stories})
 
 

@@ -358,6 +358,10 @@ class StoryQuerySet(PublishedQuerySet):
         """The published story with this slug, or None."""
         return self.published().filter(slug=slug).first()
 
+    def newest_first(self):
+        """The published stories, the one that began last first: the home page's order."""
+        return self.published().order_by("-started_on")
+
 
 class Story(Publishable):
     title = models.CharField(max_length=200)

@@ -2,7 +2,8 @@ import os
 import shutil
 
 import pytest
-from django.db import connection
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, connection
 from hypothesis import settings as hypothesis_settings
 
 from tests import factories
@@ -80,6 +81,21 @@ def empty_cache(settings):
 @pytest.fixture
 def story(db):
     return factories.story()
+
+
+@pytest.fixture
+def in_process(db):
+    """Call the WSGI app in the test's transaction, keeping its connection open (as Django's
+    test client does), so generated requests see the test's data."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    # Imported here, where the database may be used: the WSGI module warms a worker up on import
+    # (it reads each table, then serves a page), which pytest-django refuses during collection.
+    from dashboard.wsgi import application
+
+    yield application
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

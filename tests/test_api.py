@@ -4,8 +4,6 @@ import re
 import pytest
 import schemathesis
 from django.contrib.staticfiles import finders
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from django.templatetags.static import static
 from hypothesis import HealthCheck, settings
 from openapi_spec_validator import validate
@@ -398,21 +396,6 @@ def test_api_queries_do_not_grow_with_the_story(client, story, path, django_asse
             f"/api/stories/{story.slug}/{path}/", {"q": "test"} if path == "timeline" else {}
         )
     assert response.status_code == 200
-
-
-@pytest.fixture
-def in_process(db):
-    """Call the WSGI app in the test's transaction, keeping its connection open (as Django's
-    test client does), so generated requests see the test's data."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    # Imported here, where the database may be used: the WSGI module warms a worker up on import
-    # by reading each table once, which pytest-django refuses while it collects tests.
-    from dashboard.wsgi import application
-
-    yield application
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
