@@ -5,6 +5,7 @@ afresh, at the version that reader asks at.
 """
 
 import datetime
+import gc
 import logging
 
 import pytest
@@ -64,3 +65,14 @@ def test_with_no_published_story_it_serves_nothing(serve_a_story_page, caplog):
         serve_a_story_page()
 
     assert served(caplog) == []
+
+
+def test_what_a_worker_built_while_warming_up_is_left_out_of_later_collections(in_process):
+    from dashboard.wsgi import warm_up
+
+    gc.unfreeze()
+    warm_up()
+    try:
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
