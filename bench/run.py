@@ -4,6 +4,7 @@ Measure the public site at newsroom scale and print one table (see bench/README.
 Run through `make bench`, which provides a throwaway PostgreSQL server in DATABASE_URL.
 """
 
+import atexit
 import contextlib
 import gzip
 import json
@@ -46,6 +47,7 @@ def start_server(name, command):
     accepts connections."""
     port = free_port()
     server = subprocess.Popen(command(port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    atexit.register(server.terminate)  # gone with the bench however it ends, a failed check too
     for _ in range(50):
         with socket.socket() as sock:
             if sock.connect_ex(("127.0.0.1", port)) == 0:
