@@ -109,8 +109,12 @@ def serve_a_story_page():
         environ["HTTPS"] = "on"
     setup_testing_defaults(environ)  # the rest of a WSGI environ, as a server would give it
     with nothing_cached():
-        for _ in application(environ, lambda status, headers: None):
-            pass
+        response = application(environ, lambda status, headers: None)
+        try:
+            for _ in response:
+                pass
+        finally:
+            response.close()  # as a WSGI server does: Django's request_finished, and so on
 
 
 warm_up()
