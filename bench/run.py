@@ -98,6 +98,7 @@ from django.utils import timezone  # noqa: E402
 
 from alerts.models import Follow, Follower  # noqa: E402
 from bench import live_wave  # noqa: E402
+from dashboard.middleware import QueryCounter  # noqa: E402
 from dashboard.reading import forget_versions  # noqa: E402
 from stories.models import Statement, Status, Story  # noqa: E402
 
@@ -299,18 +300,18 @@ from wsgiref.util import setup_testing_defaults
 
 from django.db import connection
 
+from dashboard.middleware import QueryCounter
 from dashboard.wsgi import application  # as a gunicorn worker loads it: set up and warmed up
 
 environ = {"PATH_INFO": "/stories/hitachi-newton-aycliffe/", "HTTP_HOST": "127.0.0.1"}
 setup_testing_defaults(environ)
-statuses, queries = [], []
-count = lambda execute, *args: queries.append(1) or execute(*args)
+statuses, queries = [], QueryCounter()
 started = time.perf_counter()
-with connection.execute_wrapper(count):
+with connection.execute_wrapper(queries):
     body = b"".join(application(environ, lambda status, headers: statuses.append(status)))
 elapsed = (time.perf_counter() - started) * 1000
 assert statuses == ["200 OK"] and body, statuses
-print(elapsed, len(queries))
+print(elapsed, queries.count)
 """
 
 
@@ -327,10 +328,10 @@ def real_story_first_render():
     call_command("load_story", "hitachi-newton-aycliffe", verbosity=0)
     clear_caches()
     forget_versions()
-    scratch = []  # counted as FIRST_RENDER counts (BEGIN and COMMIT are not queries there)
-    with connection.execute_wrapper(lambda execute, *args: scratch.append(1) or execute(*args)):
+    scratch = QueryCounter()  # as FIRST_RENDER counts (BEGIN and COMMIT are not queries there)
+    with connection.execute_wrapper(scratch):
         Client().get("/stories/hitachi-newton-aycliffe/")
-    from_scratch = len(scratch)
+    from_scratch = scratch.count
     env = {**os.environ, "REDIS_URL": ""}  # a process's first render: nothing cached yet
     times = []
     for _ in range(FIRST_RENDERS):
