@@ -171,6 +171,8 @@ def probes(story):
         ("statement permalink", f"{base}statements/{statement}/", {}, False),
         ("figure page", f"{base}figures/synthetic-series-1/", {}, False),
         ("figure page, rendered", f"{base}figures/synthetic-series-1/", {}, True),
+        ("people filter", f"{base}filter/people/", htmx, False),
+        ("people filter, rendered", f"{base}filter/people/", htmx, True),
         ("poll, unchanged", f"{base}updates/?since={version}", htmx, False),
     ]
 

@@ -26,6 +26,7 @@ urlpatterns = [
     path("stories/<slug:slug>/", views.story, name="story"),
     path("stories/<slug:slug>/updates/", views.updates, name="story-updates"),
     path("stories/<slug:slug>/people/", views.whos_who_page, name="whos-who"),
+    path("stories/<slug:slug>/filter/people/", views.people_filter, name="people-filter"),
     path(
         "stories/<slug:slug>/people/<slug:stakeholder_slug>/",
         views.stakeholder,

@@ -1,6 +1,6 @@
 from django import forms
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
@@ -34,6 +34,7 @@ from .reading import (
 STORY_CHANGED = "story-changed"
 STORY = "dashboard/story.html"
 ITEMS = "dashboard/items.html"  # the partials every page shares
+PEOPLE = "dashboard/people_filter.html"
 
 
 @require_safe
@@ -70,8 +71,9 @@ def filters_in(query):
 
 def same_filters(request):
     """
-    The story page, or its timeline fragment, is the same for every reader who asks with the
-    same filters (whatever else the URL or the cookies carry): shared under that variant.
+    The story page, its timeline fragment and its people filter are the same for every reader
+    who asks with the same filters (whatever else the URL or the cookies carry): shared under
+    that variant.
     The fragment the filter form asks for also sets the address bar (HX-Trigger: filters).
     """
     trigger = request.htmx.trigger if wants_fragment(request) else ""
@@ -141,6 +143,27 @@ def latest_items(form, timeline_page):
     top = timeline_page.after is None and not timeline_page.by_relevance
     items = timeline_page.items[:LATEST] if top else page(*form.querysets(), size=LATEST).items
     return {"latest_items": items, "latest_on_page": top}
+
+
+@require_safe
+@vary_on_htmx
+@story_view(shared=same_filters)
+def people_filter(request, slug):
+    """
+    Everyone the timeline can be filtered by: for htmx, the checkboxes the story page's filter
+    form loads when the reader opens its "People and organisations" group; otherwise a page
+    holding them in a form that keeps the reader's other filters (no JavaScript needed).
+    """
+    story = request.story
+    form = TimelineFilter(request.GET, story=story)
+    context = {
+        "story": story,
+        "people": form.people,
+        "chosen": form.chosen_people,
+        # The page's form keeps the reader's other filters (without JavaScript).
+        "kept": list(QueryDict(form.query_string(who=None, before=None)).items()),
+    }
+    return render(request, template_for(request, PEOPLE, "choices"), context)
 
 
 # The poll's one parameter, checked by a form field (a form per poll costs a third of the

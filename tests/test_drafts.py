@@ -323,6 +323,17 @@ PUBLIC_PAGES = [
     ),
     PublicPage("who's who", lambda story: f"/stories/{story.slug}/people/", shows_statements=False),
     PublicPage(
+        "people filter",
+        lambda story: f"/stories/{story.slug}/filter/people/",
+        shows_statements=False,
+    ),
+    PublicPage(
+        "people filter fragment",
+        lambda story: f"/stories/{story.slug}/filter/people/",
+        HTMX,
+        shows_statements=False,
+    ),
+    PublicPage(
         "API pledges", lambda story: f"/api/stories/{story.slug}/pledges/", shows_statements=False
     ),
     PublicPage(

@@ -5,6 +5,8 @@ import re
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pytest_django.asserts import assertContains, assertNotContains
@@ -62,15 +64,65 @@ def test_the_form_shows_who_is_chosen(client, story, people):
     assert ticked(response) == ["test-alice", "test-carol"]
 
 
+def people_filter_url(story):
+    return reverse("people-filter", args=[story.slug])
+
+
+def offered(response):
+    """The slugs the people filter offers, in order."""
+    return re.findall(r'<input type="checkbox" name="who" value="([^"]+)"', response.text)
+
+
 def test_the_form_offers_only_people_with_published_content_in_the_story(client, story, people):
-    factories.stakeholder(name="Test Nobody")
-    factories.statement(story, speaker=factories.stakeholder(name="Test Drafty"), status="draft")
+    nobody = factories.stakeholder(name="Test Nobody")
+    drafty = factories.stakeholder(name="Test Drafty")
+    factories.statement(story, speaker=drafty, status="draft")
 
-    response = client.get(story.get_absolute_url())
+    for headers in ({}, HTMX):
+        response = client.get(people_filter_url(story), headers=headers)
 
-    assertContains(response, 'value="test-alice"')
-    assertNotContains(response, "Test Nobody")
-    assertNotContains(response, "Test Drafty")
+        assert offered(response) == ["test-alice", "test-bob", "test-carol"]
+        assertNotContains(response, nobody.slug)
+        assertNotContains(response, drafty.slug)
+
+
+def test_the_story_page_loads_the_people_list_when_the_reader_opens_it(client, story, people):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(story.get_absolute_url())
+
+    assert offered(response) == []
+    # Finding everyone in a story scans its statements and events: the page does not.
+    assert not [q for q in queries if 'FROM "stories_stakeholder" WHERE (EXISTS' in q["sql"]]
+    # htmx asks for the list when the group opens; without JavaScript, the link opens it as
+    # a page, keeping the reader's other filters.
+    link = f'hx-get="{people_filter_url(story)}" hx-trigger="toggle once from:closest details"'
+    assertContains(response, link)
+    filtered = client.get(story.get_absolute_url(), {"q": "speaks", "before": "", "kind": ""})
+    assertContains(filtered, f'<a href="{people_filter_url(story)}?q=speaks">')
+
+
+def test_the_people_list_arrives_alone_for_htmx(client, story, people):
+    response = client.get(people_filter_url(story), headers=HTMX)
+
+    assert response.text.lstrip().startswith('<fieldset class="people-choices">')
+    assertNotContains(response, "<html")
+    assert offered(response) == ["test-alice", "test-bob", "test-carol"]
+
+
+def test_the_people_page_keeps_the_other_filters_and_sends_them_to_the_story(client, story, people):
+    response = client.get(
+        people_filter_url(story),
+        {"q": "speaks", "kind": "statements", "who": "test-bob", "before": "x", "utm": "y"},
+    )
+
+    assertContains(
+        response, f'<form class="filters" method="get" action="{story.get_absolute_url()}"'
+    )
+    kept = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', response.text)
+    assert sorted(kept) == [("kind", "statements"), ("q", "speaks")]
+    assert re.findall(r'name="who" value="([^"]+)" id="id_who_\d+" checked', response.text) == [
+        "test-bob"
+    ]
 
 
 def test_an_unknown_stakeholder_is_explained_and_ignored(client, story, people):
@@ -397,11 +449,13 @@ def test_a_match_in_an_event_title_ranks_above_one_in_its_description(client, st
 def test_a_new_speaker_joins_the_people_filter_once_their_statement_is_published(
     client, story, django_capture_on_commit_callbacks
 ):
-    client.get(story.get_absolute_url(), {"q": "test"})  # the people list is now cached
+    factories.statement(story)
+    before = offered(client.get(people_filter_url(story), headers=HTMX))  # now in the cache
     speaker = factories.stakeholder(name="Test Newcomer")
 
     with django_capture_on_commit_callbacks(execute=True):  # the editor's save commits
         factories.statement(story, speaker=speaker)
 
-    response = client.get(story.get_absolute_url(), {"q": "test"})
-    assert f'value="{speaker.slug}"' in response.text
+    after = offered(client.get(people_filter_url(story), headers=HTMX))
+    assert speaker.slug not in before
+    assert set(after) == {*before, speaker.slug}

@@ -52,6 +52,7 @@ def test_a_reader_filters_shares_the_address_and_goes_back(live_server, page, cs
     factories.statement(story, quote="Test someone else speaks.")
     page.goto(live_server.url + story.get_absolute_url())
 
+    expect(page.get_by_label("Test Alice")).to_have_count(0)  # the list comes when opened
     page.locator("summary", has_text="People and organisations").click()
     page.get_by_label("Test Alice").check()
 
