@@ -109,6 +109,22 @@ def test_the_people_list_arrives_alone_for_htmx(client, story, people):
     assert offered(response) == ["test-alice", "test-bob", "test-carol"]
 
 
+def test_the_people_list_takes_the_same_queries_however_many_people(client, story, people):
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(people_filter_url(story), headers=HTMX).status_code == 200
+        return len(captured)
+
+    few = queries()
+    for n in range(30):
+        speaker = factories.stakeholder(name=f"Test Speaker {n}")
+        factories.statement(story, speaker=speaker)
+        factories.event(story, participants=[speaker])
+
+    assert queries() == few
+    assert len(offered(client.get(people_filter_url(story), headers=HTMX))) == 33
+
+
 def test_the_people_page_keeps_the_other_filters_and_sends_them_to_the_story(client, story, people):
     response = client.get(
         people_filter_url(story),

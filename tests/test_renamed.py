@@ -33,6 +33,7 @@ def addresses(slug, speaker, statement, event, series):
     return [
         reverse("story", kwargs={"slug": slug}),
         reverse("story-updates", kwargs={"slug": slug}) + "?since=1",
+        reverse("people-filter", kwargs={"slug": slug}) + "?q=test",
         reverse("stakeholder", kwargs={"slug": slug, "stakeholder_slug": speaker.slug}),
         reverse("statement", kwargs={"slug": slug, "pk": statement.pk}),
         reverse("event", kwargs={"slug": slug, "pk": event.pk}),
