@@ -177,26 +177,36 @@ def probes(story):
     ]
 
 
-def server_time(client, path, headers, fresh):
-    """Median wall time of the request handled in-process (ms) and its query count."""
-    for _ in range(2):
-        client.get(path, headers=headers)
-    times = []
+def server_times(client, requests):
+    """
+    For each (path, headers, fresh) of `requests`: the median wall time of the request handled
+    in-process (ms), its query count and its status. The requests take turns, one of each per
+    run, so a machine that slows down for a moment moves them all alike.
+    """
+    for path, headers, _ in requests:
+        for _ in range(2):
+            client.get(path, headers=headers)
+    times = [[] for _ in requests]
     for _ in range(RUNS):
+        for each, (path, headers, fresh) in zip(times, requests, strict=True):
+            if fresh:
+                clear_caches()
+            started = time.perf_counter()
+            client.get(path, headers=headers)
+            each.append((time.perf_counter() - started) * 1000)
+    results = []
+    for each, (path, headers, fresh) in zip(times, requests, strict=True):
+        # The count is the request's own queries. This process reads a story's version at most
+        # once a second (dashboard.reading.current_version), not once a request: one more
+        # request now renews it, so whether the counted one reads it does not hang on how long
+        # the runs took.
+        client.get(path, headers=headers)
         if fresh:
             clear_caches()
-        started = time.perf_counter()
-        response = client.get(path, headers=headers)
-        times.append((time.perf_counter() - started) * 1000)
-    # The count is the request's own queries. This process reads a story's version at most once
-    # a second (dashboard.reading.current_version), not once a request: one more request now
-    # renews it, so whether the counted one reads it does not hang on how long the runs took.
-    client.get(path, headers=headers)
-    if fresh:
-        clear_caches()
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(path, headers=headers)
-    return statistics.median(times), len(queries), response.status_code
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path, headers=headers)
+        results.append((statistics.median(each), len(queries), response.status_code))
+    return results
 
 
 def publish_changes(story, count):
@@ -546,12 +556,14 @@ def main():
 
     client = Client()
     rows = {}
-    # Each view at both sizes, one right after the other: a machine that slows down for a
-    # while (a shared one does) moves both figures of a ratio alike.
+    # Each view at both sizes, a request at one then a request at the other: a machine that
+    # slows down for a while (a shared one does) moves both figures of a ratio alike.
     by_size = {size: probes(story) for size, story in stories.items()}
     for at_each_size in zip(*by_size.values(), strict=True):
-        for size, (name, path, headers, fresh) in zip(by_size, at_each_size, strict=True):
-            ms, queries, status = server_time(client, path, headers, fresh)
+        measured = server_times(client, [probe[1:] for probe in at_each_size])
+        for size, (name, *_), (ms, queries, status) in zip(
+            by_size, at_each_size, measured, strict=True
+        ):
             rows.setdefault(name, {})[size] = {"ms": ms, "queries": queries, "status": status}
 
     digests = []
