@@ -134,6 +134,7 @@ def test_the_people_page_keeps_the_other_filters_and_sends_them_to_the_story(cli
     assertContains(
         response, f'<form class="filters" method="get" action="{story.get_absolute_url()}"'
     )
+    assertContains(response, '<meta name="robots" content="noindex">')  # the story is the page
     kept = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', response.text)
     assert sorted(kept) == [("kind", "statements"), ("q", "speaks")]
     assert re.findall(r'name="who" value="([^"]+)" id="id_who_\d+" checked', response.text) == [
