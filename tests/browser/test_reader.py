@@ -73,6 +73,30 @@ def test_a_reader_filters_shares_the_address_and_goes_back(live_server, page, cs
     assert csp_errors == []
 
 
+def test_without_javascript_a_reader_chooses_people_on_their_own_page(live_server, browser):
+    story = factories.story()
+    alice = factories.stakeholder(name="Test Alice", slug="test-alice")
+    factories.statement(story, speaker=alice, quote="Test Alice speaks of the factory.")
+    factories.statement(story, quote="Test someone else speaks of the factory.")
+    factories.statement(story, speaker=alice, quote="Test Alice speaks of something else.")
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + story.get_absolute_url() + "?q=factory")
+
+    page.locator("summary", has_text="People and organisations").click()
+    page.get_by_role("link", name="Choose from everyone in this story").click()
+    page.get_by_label("Test Alice").check()
+    page.get_by_role("button", name="Apply filters").click()
+
+    # Back on the story page, with both filters: the search kept, Alice chosen.
+    expect(page).to_have_url(re.compile(re.escape(story.get_absolute_url()) + r"\?"))
+    expect(page.locator("#timeline")).to_contain_text("Test Alice speaks of the factory.")
+    expect(page.locator("#timeline")).not_to_contain_text("Test someone else speaks")
+    expect(page.locator("#timeline")).not_to_contain_text("something else")
+    expect(page.get_by_label("Test Alice")).to_be_checked()
+    context.close()
+
+
 def test_many_searches_then_back_and_back_again_keep_the_page_whole_without_errors(
     live_server, page, csp_errors
 ):
