@@ -22,7 +22,6 @@ from stories.timeline import (
     filtered,
     newer_than,
     page,
-    people_in,
     people_named_in,
 )
 
@@ -117,9 +116,7 @@ class TimelineFilter(forms.Form):
             return []
         # Only a slug can name anyone (and a NUL cannot even be sent to PostgreSQL).
         candidates = [slug for slug in slugs if slug_re.fullmatch(slug)]
-        known = set(
-            people_in(self.story).filter(slug__in=candidates).values_list("slug", flat=True)
-        )
+        known = set(self.story.people.filter(slug__in=candidates).values_list("slug", flat=True))
         unknown = [slug for slug in slugs if slug not in known]
         if unknown:
             self.notes.append(

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import URLValidator
 from django.db import models, router, transaction
-from django.db.models import FETCH_PEERS, F, Q, Window
+from django.db.models import FETCH_PEERS, Exists, F, OuterRef, Q, Window
 from django.db.models.base import ModelState
 from django.db.models.functions import Lag, Lead
 from django.urls import reverse
@@ -387,6 +387,10 @@ class Story(Publishable):
     # (Story.log_changes) and with nothing else. Caches, ETags and the live poll derive from it.
     published_version = models.PositiveBigIntegerField(default=1, editable=False)
     published_version_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Who readers can filter the timeline by: everyone with a published statement in the
+    # story, or a part in one of its published events. Kept by Story.log_changes with the
+    # version, in the same transaction, so it is read as of the version it is read with.
+    people = models.ManyToManyField("Stakeholder", related_name="+", editable=False, blank=True)
 
     precise_dates = [("started_on", "started_on_precision")]
     public_fields = [
@@ -536,7 +540,28 @@ class Story(Publishable):
             for change in changes:
                 change.story_id, change.version, change.at = story_id, version, now
             Change.objects.using(using).bulk_create(changes)
+            if any(change.subject in PEOPLE_SUBJECTS for change in changes):
+                cls.objects.using(using).get(pk=story_id).refresh_people()
         return version
+
+    def refresh_people(self):
+        """
+        Work out again who has a published statement, or a part in a published event, in this
+        story, and keep the answer in `people`. Story.log_changes calls it after each change
+        that may alter it, once the story's row is locked: two editors' changes take turns,
+        and the later one reads the earlier one's.
+        """
+        using = self._state.db
+        speaks = (
+            Statement.objects.using(using).published().filter(story=self, speaker=OuterRef("pk"))
+        )
+        takes_part = (
+            NegotiationEvent.objects.using(using)
+            .published()
+            .filter(story=self, participants=OuterRef("pk"))
+        )
+        found = Stakeholder.objects.using(using).filter(Exists(speaks) | Exists(takes_part))
+        self.people.set(found.values_list("pk", flat=True))
 
 
 class FormerSlug(models.Model):
@@ -608,6 +633,10 @@ class Change(models.Model):
 
     def __str__(self):
         return f"{self.story_id} v{self.version}: {self.get_action_display()} {self.summary}"
+
+
+# Changes that may alter who has a part in a story's published content (Story.people).
+PEOPLE_SUBJECTS = {Change.Subject.STORY, Change.Subject.STATEMENT, Change.Subject.EVENT}
 
 
 class SharedRecord(ReaderVisible):
@@ -1099,8 +1128,8 @@ class Statement(TimelineItem, Correctable, Publishable):
                 name="statement_key_moments",
             ),
             # A person's statements in a story, newest first (their page reads the first few
-            # of hundreds), and who speaks in a story (stories.timeline.people_in), one
-            # look-up per person.
+            # of hundreds), and who speaks in a story (Story.refresh_people), one look-up per
+            # person.
             models.Index(
                 fields=["speaker", "story", "-said_on", "-id"],
                 condition=Q(status="published"),

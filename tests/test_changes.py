@@ -207,6 +207,68 @@ def test_adding_someone_to_an_event_from_either_side_logs_a_change(story):
     assert {entry[:3] for entry in log(story)[-3:]} == {("changed", "event", event.pk)}
 
 
+def people(story):
+    """The ids of the people readers can filter the story's timeline by, as stored."""
+    return set(Story.objects.get(pk=story.pk).people.values_list("pk", flat=True))
+
+
+def test_the_people_readers_filter_by_follow_every_change_to_what_they_said_or_took_part_in(
+    story,
+):
+    speaker, drafter, member, other = (factories.stakeholder() for _ in range(4))
+
+    said = factories.statement(story, speaker=speaker)
+    factories.statement(story, speaker=drafter, status=Status.DRAFT)
+    assert people(story) == {speaker.pk}
+
+    meeting = factories.event(story, participants=[member])
+    assert people(story) == {speaker.pk, member.pk}
+    meeting.participants.remove(member)
+    assert people(story) == {speaker.pk}
+    member.events.add(meeting)  # from the person's side
+    assert people(story) == {speaker.pk, member.pk}
+    meeting.status = Status.DRAFT
+    meeting.save()
+    assert people(story) == {speaker.pk}
+    meeting.status = Status.PUBLISHED
+    meeting.save()
+    member.events.clear()
+    assert people(story) == {speaker.pk}
+
+    said.speaker = other
+    said.save()
+    assert people(story) == {other.pk}
+    said.status = Status.DRAFT
+    said.save()
+    assert people(story) == set()
+    said.status = Status.PUBLISHED
+    said.save()
+    said.delete()
+    assert people(story) == set()
+
+
+def test_a_draft_storys_people_are_found_when_it_is_published():
+    draft_story = factories.story(status=Status.DRAFT)
+    speaker = factories.stakeholder()
+    factories.statement(draft_story, speaker=speaker)
+
+    draft_story.status = Status.PUBLISHED
+    draft_story.save()
+
+    assert people(draft_story) == {speaker.pk}
+
+
+def test_the_people_move_in_the_writers_transaction_and_not_after_a_rollback(story):
+    speaker = factories.stakeholder()
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        factories.statement(story, speaker=speaker)
+        assert people(story) == {speaker.pk}  # seen inside the same transaction
+        raise RuntimeError("the editor's save fails after the insert")
+
+    assert people(story) == set()
+
+
 def test_renaming_a_story_keeps_its_old_slug_until_another_story_takes_it(story):
     old = story.slug
     story.slug = "test-story-renamed"

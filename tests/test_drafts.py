@@ -31,7 +31,6 @@ from stories.models import (
     Stakeholder,
     Statement,
 )
-from stories.timeline import people_in
 from tests import factories
 from tests.editorial import administrator
 
@@ -75,7 +74,7 @@ def an_event(story):
 
 def a_person(story):
     """Someone with published content in the story."""
-    return people_in(story).order_by("pk").first() or a_statement(story).speaker
+    return story.people.order_by("pk").first() or a_statement(story).speaker
 
 
 def statement_path(story, pk, embed=False):

@@ -91,8 +91,8 @@ def test_the_story_page_loads_the_people_list_when_the_reader_opens_it(client, s
         response = client.get(story.get_absolute_url())
 
     assert offered(response) == []
-    # Finding everyone in a story scans its statements and events: the page does not.
-    assert not [q for q in queries if 'FROM "stories_stakeholder" WHERE (EXISTS' in q["sql"]]
+    # The page does not read the story's people (Story.people) at all.
+    assert not [q for q in queries if '"stories_story_people"' in q["sql"]]
     # htmx asks for the list when the group opens; without JavaScript, the link opens it as
     # a page, keeping the reader's other filters.
     link = f'hx-get="{people_filter_url(story)}" hx-trigger="toggle once from:closest details"'
