@@ -552,6 +552,8 @@ class Story(Publishable):
         and the later one reads the earlier one's.
         """
         using = self._state.db
+        # EXISTS rather than joins: joining both relations multiplies each person's statements
+        # by their events before DISTINCT, which took seconds on a story of 100,000 statements.
         speaks = (
             Statement.objects.using(using).published().filter(story=self, speaker=OuterRef("pk"))
         )
