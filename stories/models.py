@@ -536,12 +536,13 @@ class Story(Publishable):
                 published_version=F("published_version") + 1, published_version_at=now
             ):
                 return None
-            version = stories.values_list("published_version", flat=True).get()
+            story = stories.only("published_version").get()
+            version = story.published_version
             for change in changes:
                 change.story_id, change.version, change.at = story_id, version, now
             Change.objects.using(using).bulk_create(changes)
             if any(change.subject in PEOPLE_SUBJECTS for change in changes):
-                cls.objects.using(using).get(pk=story_id).refresh_people()
+                story.refresh_people()
         return version
 
     def refresh_people(self):
