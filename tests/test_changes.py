@@ -232,6 +232,7 @@ def test_the_people_readers_filter_by_follow_every_change_to_what_they_said_or_t
     assert people(story) == {speaker.pk}
     meeting.status = Status.PUBLISHED
     meeting.save()
+    assert people(story) == {speaker.pk, member.pk}
     member.events.clear()
     assert people(story) == {speaker.pk}
 
@@ -243,6 +244,7 @@ def test_the_people_readers_filter_by_follow_every_change_to_what_they_said_or_t
     assert people(story) == set()
     said.status = Status.PUBLISHED
     said.save()
+    assert people(story) == {other.pk}
     said.delete()
     assert people(story) == set()
 
@@ -251,6 +253,7 @@ def test_a_draft_storys_people_are_found_when_it_is_published():
     draft_story = factories.story(status=Status.DRAFT)
     speaker = factories.stakeholder()
     factories.statement(draft_story, speaker=speaker)
+    assert people(draft_story) == set()  # nobody reads a draft story's list
 
     draft_story.status = Status.PUBLISHED
     draft_story.save()
