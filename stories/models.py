@@ -654,7 +654,9 @@ class SharedRecord(ReaderVisible):
     @classmethod
     def log_change(cls, before, after, using):
         if before is None or after is None or before.public_state() == after.public_state():
-            return  # nothing cites a new record yet; deletion is refused while anything does
+            # Nothing cites a new record yet; deletion is refused while anything does, but for
+            # a part in an event, which stories.signals logs as the event's change.
+            return
         for story_id in sorted(after.citing_story_ids()):
             Story.log_changes(
                 story_id,

@@ -1,7 +1,7 @@
 """
 The change log's view of what model saves cannot see: deletions (the admin deletes in bulk,
-through querysets) and who took part in an event (a many-to-many change). Saves are logged by
-ReaderVisible.save itself.
+through querysets) and who took part in an event (a many-to-many change, and the deletion of
+someone who took part). Saves are logged by ReaderVisible.save itself.
 """
 
 from django.db.models.signals import m2m_changed, post_delete, pre_delete
@@ -17,6 +17,7 @@ from .models import (
     Publishable,
     Role,
     Series,
+    Stakeholder,
     Statement,
     Story,
 )
@@ -55,6 +56,16 @@ def participants_changed(sender, instance, action, reverse, pk_set, using, **kwa
             event.log_as(Change.Action.CHANGED, using)
 
 
+def person_deleted(sender, instance, using, signal, **kwargs):
+    """
+    Deleting someone deletes their part in every event (nothing protects a many-to-many row),
+    as clearing their events does: noted before the rows go and logged after, the same way.
+    """
+    action = "pre_clear" if signal is pre_delete else "post_clear"
+    through = NegotiationEvent.participants.through
+    participants_changed(through, instance, action, reverse=True, pk_set=None, using=using)
+
+
 def connect():
     models = (Story, Statement, NegotiationEvent, Series, DataPoint, Order, Role, Pledge)
     for model in (*models, PledgeUpdate, Part):
@@ -62,6 +73,8 @@ def connect():
             published_row_deleted, sender=model, dispatch_uid=f"log-delete-{model.__name__}"
         )
     pre_delete.connect(remember_series_of_point, sender=DataPoint, dispatch_uid="point-series")
+    for signal in (pre_delete, post_delete):
+        signal.connect(person_deleted, sender=Stakeholder, dispatch_uid="person-deleted")
     m2m_changed.connect(
         participants_changed,
         sender=NegotiationEvent.participants.through,

@@ -272,6 +272,19 @@ def test_the_people_move_in_the_writers_transaction_and_not_after_a_rollback(sto
     assert people(story) == set()
 
 
+def test_deleting_someone_who_took_part_in_an_event_logs_the_event_and_drops_them(story):
+    member, speaker = factories.stakeholder(), factories.stakeholder()
+    event = factories.event(story, participants=[member])
+    factories.statement(story, speaker=speaker)
+    before = version(story)
+
+    member.delete()  # an administrator's deletion: their part in the event goes with them
+
+    assert version(story) == before + 1
+    assert log(story)[-1][:3] == ("changed", "event", event.pk)
+    assert people(story) == {speaker.pk}
+
+
 def test_renaming_a_story_keeps_its_old_slug_until_another_story_takes_it(story):
     old = story.slug
     story.slug = "test-story-renamed"
