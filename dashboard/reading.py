@@ -26,7 +26,7 @@ from django.core.cache import cache, caches
 from django.db import connections, router, transaction
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.urls import reverse
-from django.utils.cache import get_conditional_response
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django.views.decorators.vary import vary_on_headers
 
@@ -71,15 +71,16 @@ class Version:
 _seen = {}  # slug -> (monotonic deadline, Version)
 
 
-def current_version(slug):
+def current_version(slug, at_least=0):
     """
     The published story's current Version, or None. One small query, remembered by this
     process for STORY_VERSION_SECONDS (so a poll every few milliseconds costs no query), which
-    is the most a change can wait before this process sees it.
+    is the most a change can wait before this process sees it; a caller told of a newer version
+    than the one remembered (`at_least`) reads it afresh.
     """
     now = time.monotonic()
     remembered = _seen.get(slug)
-    if remembered and remembered[0] > now:
+    if remembered and remembered[0] > now and remembered[1].number >= at_least:
         return remembered[1]
     row = (
         Story.objects.published()
@@ -191,7 +192,9 @@ def story_view(view=None, *, shared=None, missing=not_found):
     def wrapped(request, *args, slug, **kwargs):
         variant = representation(request)
         shared_variant = shared(request) if shared else None
-        if shared_variant is not None and (seen := current_version(slug)):
+        wanted = wanted_version(request)
+        seen = current_version(slug, at_least=wanted) if shared_variant is not None else None
+        if seen and seen.number >= wanted:
             if answer := conditional(request, seen, variant):
                 return answer
             cached = shared_answer(shared_key(request, shared_variant), cache_version(seen))
@@ -211,9 +214,24 @@ def story_view(view=None, *, shared=None, missing=not_found):
             request.shared_answer = "miss"
             key = shared_key(request, shared_variant)
             keep_shared_answer(key, cache_version(version), response)
+        if wanted > version.number:
+            # Read where the version has not arrived yet (a replica behind the server that
+            # announced it): right for now, but no cache may keep it as the answer at `wanted`.
+            patch_cache_control(response, no_store=True)
         return validators(response, version, variant)
 
     return wrapped
+
+
+def wanted_version(request):
+    """
+    The version a part of an open page asks for itself at, once the poll has announced it
+    (`?version=`, static/js/dashboard.js), else 0. This process may still remember an older
+    version (current_version): asked for a newer one, it reads the version afresh rather than
+    answer with what it kept for the older one.
+    """
+    value = request.GET.get("version", "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else 0
 
 
 def cache_version(version):

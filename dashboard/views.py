@@ -224,7 +224,11 @@ def changed(request, slug, since):
         context.update(refresh_pledges=True, pledges=list(Pledge.objects.for_story(story)))
     response = render(request, f"{STORY}#updates", context)
     patch_cache_control(response, public=True, max_age=settings.TIMELINE_POLL_SECONDS)
-    return trigger_client_event(response, STORY_CHANGED)
+    # The parts of the page that ask for themselves again on this event ask at this version
+    # (static/js/dashboard.js), so no cache can answer with what they were before it.
+    return trigger_client_event(
+        response, STORY_CHANGED, {"version": request.story.published_version}
+    )
 
 
 @require_safe

@@ -326,12 +326,55 @@ def test_a_new_item_gives_the_open_page_a_notice_and_the_story_changed_event(cli
     response = client.get(url, headers=HTMX)
 
     assert response.status_code == 200
-    assert "story-changed" in json.loads(response["HX-Trigger"])
+    # The event names the new version: what asks again on it asks at that version.
+    assert json.loads(response["HX-Trigger"]) == {"story-changed": {"version": current(story)}}
     assertContains(response, '<div id="updates-notice" hx-swap-oob="innerHTML">')
     assertContains(response, "1 new update: show it")
     assert f"since={current(story)}" in poll_url(response.text)
     # The notice does not carry the new item itself: the reader chooses when to load it.
     assertNotContains(response, "Test second quote.")
+
+
+def test_a_part_asking_at_the_announced_version_gets_it_though_the_process_remembers_older(
+    client, story, remembered_versions
+):
+    factories.statement(story, speaker=factories.stakeholder(name="Test Alice"))
+    people = f"{story.get_absolute_url()}filter/people/"
+    assertContains(client.get(people, headers=HTMX), "Test Alice")  # kept at this version
+    factories.statement(story, speaker=factories.stakeholder(name="Test Bob"))
+
+    # This process still remembers the version before Bob (for STORY_VERSION_SECONDS)...
+    assertNotContains(client.get(people, headers=HTMX), "Test Bob")
+    # ...but the list asked for at the version the poll announced has him,
+    announced = client.get(people, {"version": current(story)}, headers=HTMX)
+    assertContains(announced, "Test Bob")
+    assert "public" in announced["Cache-Control"]
+    # and the process now remembers that version for everyone.
+    assertContains(client.get(people, headers=HTMX), "Test Bob")
+
+
+def test_an_answer_older_than_the_version_asked_for_is_kept_by_no_cache(client, story):
+    factories.statement(story)
+    people = f"{story.get_absolute_url()}filter/people/"
+
+    # As when a replica has not yet received the version another server announced.
+    ahead = client.get(people, {"version": current(story) + 1}, headers=HTMX)
+
+    assert ahead.status_code == 200
+    assert ahead["Cache-Control"] == "no-store"
+    at_it = client.get(people, {"version": current(story)}, headers=HTMX)
+    assert "public" in at_it["Cache-Control"]
+
+
+@pytest.mark.parametrize("value", ["", "x", "-1", "1.5", "²", "9" * 40])
+def test_a_version_parameter_that_is_no_version_is_ignored(client, story, value):
+    factories.statement(story)
+    people = f"{story.get_absolute_url()}filter/people/"
+
+    response = client.get(people, {"version": value}, headers=HTMX)
+
+    assert response.status_code == 200
+    assert "public" in response["Cache-Control"]
 
 
 def test_a_poll_after_a_change_with_nothing_new_gives_no_notice(client, story):

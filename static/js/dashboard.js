@@ -18,6 +18,17 @@
     }
   });
 
+  // A part of the page that asks for itself again when the poll says the story changed
+  // (hx-trigger="story-changed from:body": a chart, the people list) asks at the version the
+  // poll announced, an address of its own: an answer the browser or a CDN kept from before
+  // the change (max-age) cannot stand in for it. The views ignore the parameter.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var cause = event.detail.triggeringEvent;
+    if (cause && cause.type === "story-changed" && cause.detail && cause.detail.version) {
+      event.detail.parameters.version = cause.detail.version;
+    }
+  });
+
   // A changed story's poll brings corrected and withdrawn items in a <template>, the same for
   // every reader. Only the ones on this page are touched: htmx's out-of-band swaps would
   // complain about the rest.

@@ -315,6 +315,23 @@ def test_the_story_page_paints_first_then_draws_its_chart_and_opens_its_table_on
     assert problems(watched) == []
 
 
+def test_a_chart_on_the_story_page_redraws_with_a_figure_published_just_after_it_loaded(
+    live_server, watched, three_points, settings
+):
+    # The real poll, a second after the chart block came: the block asks for itself again.
+    settings.TIMELINE_POLL_SECONDS = 1
+    story, series = three_points
+    watched.goto(live_server.url + story.get_absolute_url())
+    chart = watched.locator("#chart-workforce")
+    expect(chart.locator(".scatterlayer .point")).to_have_count(3)
+
+    factories.point(series, as_of=datetime.date(2025, 1, 6), value=500)
+
+    expect(chart.locator(".scatterlayer .point")).to_have_count(4, timeout=5000)
+    assert plotted(watched, "#chart-workforce .chart-plot")["y"] == [1200.0, 950.0, 750.0, 500.0]
+    assert problems(watched) == []
+
+
 def test_a_page_without_a_chart_in_view_never_loads_plotly(live_server, watched, three_points):
     story, series = three_points
     requested = []
