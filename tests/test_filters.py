@@ -49,12 +49,14 @@ def test_several_stakeholders_include_the_events_they_took_part_in(client, story
     assertNotContains(response, "Test Bob speaks.")
 
 
+def ticked(response):
+    """The slugs of the people the filter form ticks, in order."""
+    return re.findall(r'name="who" value="([^"]+)" id="[^"]+" hx-preserve checked', response.text)
+
+
 def test_the_form_shows_who_is_chosen(client, story, people):
     unfiltered = client.get(story.get_absolute_url())
     response = client.get(story.get_absolute_url(), {"who": ["test-alice", "test-carol"]})
-
-    def ticked(response):
-        return re.findall(r'name="who" value="([^"]+)" id="id_who_\d+" checked', response.text)
 
     assertContains(unfiltered, "<summary>People and organisations</summary>", html=True)
     assert ticked(unfiltered) == []
@@ -104,9 +106,30 @@ def test_the_story_page_loads_the_people_list_when_the_reader_opens_it(client, s
 def test_the_people_list_arrives_alone_for_htmx(client, story, people):
     response = client.get(people_filter_url(story), headers=HTMX)
 
-    assert response.text.lstrip().startswith('<fieldset class="people-choices">')
+    assert response.text.lstrip().startswith('<fieldset class="people-choices"')
     assertNotContains(response, "<html")
     assert offered(response) == ["test-alice", "test-bob", "test-carol"]
+
+
+def test_the_people_list_asks_for_itself_again_when_the_story_changes(client, story, people):
+    chosen = client.get(story.get_absolute_url(), {"who": "test-bob"})  # the list in the page
+    loaded = client.get(people_filter_url(story), headers=HTMX)  # the list the reader opened
+
+    for response in (chosen, loaded):
+        fieldset = re.search(r'<fieldset class="people-choices"[^>]*>', response.text).group()
+        # The shared list, with no filters, when the page's poll says the story changed...
+        assert f'hx-get="{people_filter_url(story)}"' in fieldset
+        assert 'hx-trigger="story-changed from:body"' in fieldset
+        assert 'hx-target="this" hx-swap="outerHTML" hx-push-url="false"' in fieldset
+        # ...keeping each box the reader has as it is: one id a person, kept across the swap.
+        boxes = re.findall(
+            r'<input type="checkbox" name="who" value="([^"]+)" id="([^"]+)"'
+            r" hx-preserve[ >]",
+            response.text,
+        )
+        assert boxes == [
+            (slug, f"id_who_{slug}") for slug in ["test-alice", "test-bob", "test-carol"]
+        ]
 
 
 def test_the_people_list_takes_the_same_queries_however_many_people(client, story, people):
@@ -137,9 +160,7 @@ def test_the_people_page_keeps_the_other_filters_and_sends_them_to_the_story(cli
     assertContains(response, '<meta name="robots" content="noindex">')  # the story is the page
     kept = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', response.text)
     assert sorted(kept) == [("kind", "statements"), ("q", "speaks")]
-    assert re.findall(r'name="who" value="([^"]+)" id="id_who_\d+" checked', response.text) == [
-        "test-bob"
-    ]
+    assert ticked(response) == ["test-bob"]
 
 
 def test_an_unknown_stakeholder_is_explained_and_ignored(client, story, people):

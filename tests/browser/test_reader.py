@@ -73,6 +73,36 @@ def test_a_reader_filters_shares_the_address_and_goes_back(live_server, page, cs
     assert csp_errors == []
 
 
+def test_the_open_people_list_follows_the_story_and_keeps_the_readers_ticks(
+    live_server, page, settings, csp_errors
+):
+    settings.TIMELINE_POLL_SECONDS = 1
+    story = factories.story()
+    alice = factories.stakeholder(name="Test Alice", slug="test-alice")
+    bob = factories.stakeholder(name="Test Bob", slug="test-bob")
+    factories.statement(story, speaker=alice, quote="Test Alice speaks.")
+    factories.statement(story, quote="Test someone else speaks.")
+    page.goto(live_server.url + story.get_absolute_url())
+    page.locator("summary", has_text="People and organisations").click()
+    page.get_by_label("Test Alice").check()
+    expect(page).to_have_url(re.compile(r"\?who=test-alice$"))
+    expect(page.get_by_label("Test Bob")).to_have_count(0)  # nothing of Bob's is published
+
+    # An editor publishes Bob's first statement, and leaves a draft of Dora's.
+    dora = factories.stakeholder(name="Test Dora", slug="test-dora")
+    factories.statement(story, speaker=dora, quote="Test draft.", status=Status.DRAFT)
+    factories.statement(story, speaker=bob, quote="Test Bob speaks.")
+
+    expect(page.get_by_label("Test Bob")).not_to_be_checked(timeout=5000)
+    expect(page.get_by_label("Test Alice")).to_be_checked()
+    expect(page.get_by_label("Test Dora")).to_have_count(0)
+    assert page.locator('input[name="who"][value="test-dora"]').count() == 0
+    # The reader's filter is as it was: the timeline still shows Alice alone.
+    expect(page.locator("#timeline")).to_contain_text("Test Alice speaks.")
+    expect(page.locator("#timeline")).not_to_contain_text("Test someone else speaks.")
+    assert csp_errors == []
+
+
 def test_without_javascript_a_reader_chooses_people_on_their_own_page(live_server, browser):
     story = factories.story()
     alice = factories.stakeholder(name="Test Alice", slug="test-alice")
