@@ -12,7 +12,8 @@ newsroom works by, refusing the whole file otherwise:
 Loading is idempotent and all-or-nothing: a row that already holds the data's values is left
 untouched, so running the loader twice changes nothing, and a file that breaks a rule writes
 nothing at all. The loader never deletes: a statement an earlier version of the data published
-and a later one replaces is listed under "withdrawn" with a public note, and is unpublished
+and a later one replaces is listed under "withdrawn" with a public note, and a figure under
+"withdrawn_figures" (its series, date, source and value: what finds it), and is unpublished
 (which the story's correction log shows, with the note).
 """
 
@@ -213,6 +214,18 @@ class Loader:
                         **self.published(),
                     },
                 )
+        for item in self.data["story"].get("withdrawn_figures", []):
+            self.withdraw(
+                DataPoint.objects.filter(
+                    series__story=story,
+                    series__slug=item["series"],
+                    as_of=parse_date(item["as_of"]),
+                    source=sources[item["source"]],
+                    value=Decimal(item["value"]),
+                    status=Status.PUBLISHED,
+                ),
+                item["note"],
+            )
         orders = {}
         for item in self.data.get("orders", []):
             orders[item["key"]] = self.upsert(

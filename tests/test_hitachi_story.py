@@ -293,7 +293,8 @@ def test_items_known_only_to_a_period_are_shown_as_that_period_everywhere(client
 def test_the_mps_meeting_with_haigh_is_a_period_not_a_year(hitachi):
     meeting = NegotiationEvent.objects.get(title="MPs meet the Transport Secretary, Louise Haigh")
 
-    assert str(meeting.when) == "July–September 2024"
+    # After the delegation of July, before the article of the week of 23 September.
+    assert str(meeting.when) == "1 July – 29 September 2024"
 
 
 # Roles at the time

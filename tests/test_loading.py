@@ -137,6 +137,32 @@ def test_a_broken_file_writes_nothing(tmp_path):
     assert not Statement.objects.exists()
 
 
+def test_a_figure_the_data_withdraws_is_unpublished_with_its_public_note(client):
+    call_command("load_story", HITACHI)
+    workforce = Series.objects.get(story__slug=HITACHI, slug="workforce")
+    source = Source.objects.get(url__contains="srmtoday.com")
+    dated_too_closely = DataPoint.objects.create(
+        series=workforce,
+        as_of=datetime.date(2025, 3, 31),
+        as_of_precision="week",
+        value=750,
+        source=source,
+        status="published",
+    )
+
+    call_command("load_story", HITACHI)
+
+    dated_too_closely.refresh_from_db()
+    assert dated_too_closely.status == "draft"
+    # The same figure, at the date its report allows, is the one readers see.
+    shown = DataPoint.objects.published().filter(series=workforce, source=source)
+    assert list(shown.values_list("as_of", "as_of_precision")) == [
+        (datetime.date(2025, 4, 1), "month")
+    ]
+    log = client.get(f"/stories/{HITACHI}/corrections/")
+    assert "more precisely than its report allows" in log.content.decode()
+
+
 def test_a_file_that_is_not_json_is_a_clear_error(tmp_path):
     path = tmp_path / "story.json"
     path.write_bytes(b"\xff\xfe not json")
