@@ -194,13 +194,13 @@ def story_view(view=None, *, shared=None, missing=not_found):
         shared_variant = shared(request) if shared else None
         wanted = wanted_version(request)
         seen = current_version(slug, at_least=wanted) if shared_variant is not None else None
-        if seen and seen.number >= wanted:
+        if seen:
             if answer := conditional(request, seen, variant):
                 return answer
             cached = shared_answer(shared_key(request, shared_variant), cache_version(seen))
             if cached is not None:
                 request.shared_answer = "hit"
-                return validators(cached, seen, variant)
+                return validators(behind(cached, seen, wanted), seen, variant)
         with snapshot():
             story = Story.objects.published().filter(slug=slug).first()
             if story is None:
@@ -214,11 +214,7 @@ def story_view(view=None, *, shared=None, missing=not_found):
             request.shared_answer = "miss"
             key = shared_key(request, shared_variant)
             keep_shared_answer(key, cache_version(version), response)
-        if wanted > version.number:
-            # Read where the version has not arrived yet (a replica behind the server that
-            # announced it): right for now, but no cache may keep it as the answer at `wanted`.
-            patch_cache_control(response, no_store=True)
-        return validators(response, version, variant)
+        return validators(behind(response, version, wanted), version, variant)
 
     return wrapped
 
@@ -232,6 +228,17 @@ def wanted_version(request):
     """
     value = request.GET.get("version", "")
     return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else 0
+
+
+def behind(response, version, wanted):
+    """
+    An answer read at an older version than the one asked for (a replica the version has not
+    reached yet, or a made-up number) is right for now, but no cache may keep it as the
+    answer at `wanted`: it goes out marked no-store.
+    """
+    if wanted > version.number:
+        patch_cache_control(response, no_store=True)
+    return response
 
 
 def cache_version(version):

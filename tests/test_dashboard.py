@@ -357,13 +357,21 @@ def test_an_answer_older_than_the_version_asked_for_is_kept_by_no_cache(client, 
     factories.statement(story)
     people = f"{story.get_absolute_url()}filter/people/"
 
-    # As when a replica has not yet received the version another server announced.
-    ahead = client.get(people, {"version": current(story) + 1}, headers=HTMX)
+    def asked_at(version):
+        return client.get(people, {"version": version}, headers=HTMX)
 
+    now = current(story)
+    # As when a replica has not yet received the version another server announced: read now,
+    ahead = asked_at(now + 1)
     assert ahead.status_code == 200
     assert ahead["Cache-Control"] == "no-store"
-    at_it = client.get(people, {"version": current(story)}, headers=HTMX)
-    assert "public" in at_it["Cache-Control"]
+    assert "public" in asked_at(now)["Cache-Control"]
+    # and again once the answer at the version it has is kept (a shared answer, not read).
+    with CaptureQueriesContext(connection) as queries:
+        kept = asked_at(now + 1)
+    assert kept["Cache-Control"] == "no-store"
+    assert kept.content == ahead.content
+    assert len(queries) == 1  # the version, read afresh
 
 
 @pytest.mark.parametrize("value", ["", "x", "-1", "1.5", "²", "9" * 40])
