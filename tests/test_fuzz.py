@@ -56,6 +56,7 @@ READ_BY_VIEWS = {
     *["who", "kind", "event_kind", "start", "end", "q", "order", "before"],
     *["by", "status"],  # the pledge tracker's form (dashboard/pledges.py)
     "since",
+    "version",  # what a part of an open page asks for itself at (dashboard/reading.py)
     *["url", "maxwidth", "maxheight", "format"],
     "t",  # the signed token of a link in an email (dashboard/following.py)
     "p",
